@@ -1,0 +1,118 @@
+// The OTLP/HTTP span exporter: OpenTelemetry's exporter base, export delegate and serializers
+// (http/protobuf or http/json), over this package's HTTP transport (see http-transport.ts). What
+// this file adds: one config shape, TLS files read up front with errors that name the field, and
+// an agent owned here so shutdown closes its sockets.
+import { readFileSync } from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { diag } from '@opentelemetry/api';
+import type { ExportResult } from '@opentelemetry/core';
+import { CompressionAlgorithm, createOtlpNetworkExportDelegate, ExporterMetrics, OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
+import { JsonTraceSerializer, ProtobufTraceSerializer, TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ExporterConfig, TlsConfig } from '../../config/types';
+import { createHttpTransport } from './http-transport';
+
+/** How long shutdown waits for the exporter's requests before it closes the sockets under them. */
+const SHUTDOWN_GRACE_MILLIS = 1000;
+/** Concurrent requests the delegate allows; BatchQueue sends one batch at a time anyway. */
+const CONCURRENCY_LIMIT = 4;
+
+function readPem(field: keyof TlsConfig, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`exporter.tls.${field}: cannot read "${file}": ${reason}`, { cause: error });
+  }
+}
+
+function tlsAgentOptions(tls: TlsConfig): https.AgentOptions {
+  if (Boolean(tls.certFile) !== Boolean(tls.keyFile)) {
+    throw new Error('exporter.tls: certFile and keyFile go together (mutual TLS needs both the client certificate and its key)');
+  }
+  const options: https.AgentOptions = {};
+  if (tls.caFile) options.ca = readPem('caFile', tls.caFile);
+  if (tls.certFile) options.cert = readPem('certFile', tls.certFile);
+  if (tls.keyFile) options.key = readPem('keyFile', tls.keyFile);
+  return options;
+}
+
+function parseEndpoint(endpoint: string): URL {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new Error(`exporter.tracesEndpoint: "${endpoint}" is not an absolute URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`exporter.tracesEndpoint: "${endpoint}" must use http: or https:`);
+  }
+  return url;
+}
+
+function createAgent(url: URL, tls: TlsConfig): http.Agent {
+  if (url.protocol === 'https:') return new https.Agent({ keepAlive: true, ...tlsAgentOptions(tls) });
+  if (tls.caFile || tls.certFile || tls.keyFile) {
+    diag.warn(`Threadline exporter: exporter.tls is set but ${url.href} is not https:, so it is not used`);
+  }
+  return new http.Agent({ keepAlive: true });
+}
+
+/**
+ * An OTLP/HTTP span exporter for `config`: protocol, endpoint, headers, timeout, gzip, and TLS
+ * with a custom CA and a client certificate (mutual TLS). It sends each batch once; retries are
+ * BatchQueue's. Throws, naming the field, when the endpoint is not a URL or a TLS file cannot be read.
+ */
+export function createOtlpExporter(config: ExporterConfig): SpanExporter {
+  const url = parseEndpoint(config.tracesEndpoint);
+  const agent = createAgent(url, config.tls ?? {});
+  const json = config.protocol === 'http/json';
+  const transport = createHttpTransport({
+    url,
+    contentType: json ? 'application/json' : 'application/x-protobuf',
+    headers: { ...config.headers },
+    compression: config.compression === 'gzip' ? 'gzip' : 'none',
+    agent,
+  });
+  const metrics = new ExporterMetrics<ReadableSpan[]>({
+    componentType: 'otlp_http_span_exporter',
+    metricsHelper: TraceExporterMetricsHelper,
+    url: url.href,
+    meterProvider: undefined,
+    responseAttributesFromError: () => ({}),
+  });
+  const delegate = createOtlpNetworkExportDelegate(
+    {
+      timeoutMillis: config.timeoutMillis,
+      concurrencyLimit: CONCURRENCY_LIMIT,
+      compression: config.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
+    },
+    json ? JsonTraceSerializer : ProtobufTraceSerializer,
+    metrics,
+    transport,
+  );
+  const exporter = new OTLPExporterBase<ReadableSpan[]>(delegate);
+
+  return {
+    export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+      exporter.export(spans, resultCallback);
+    },
+    forceFlush(): Promise<void> {
+      return exporter.forceFlush();
+    },
+    async shutdown(): Promise<void> {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, SHUTDOWN_GRACE_MILLIS);
+        timer.unref();
+      });
+      try {
+        await Promise.race([exporter.shutdown(), grace]);
+      } finally {
+        clearTimeout(timer);
+        agent.destroy();
+      }
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import type { Attributes, Link, SpanStatus } from '@opentelemetry/api';
+import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+
+/** The parts of a finished span that can carry sensitive data: all a Redactor may change. */
+export interface RedactableParts {
+  name: string;
+  attributes: Attributes;
+  events: readonly TimedEvent[];
+  links: readonly Link[];
+  status: SpanStatus;
+}
+
+/**
+ * The redaction seam. The pipeline calls `redact` once for every finished, sampled span before it
+ * is queued for export, and exports only what it returns; ids, times, kind, resource and scope
+ * are taken from the original span and cannot be changed. An implementation must not mutate
+ * `span`. If it throws, the pipeline fails closed (see RedactStage) and counts the failure.
+ */
+export interface Redactor {
+  redact(span: ReadableSpan): RedactableParts;
+}
+
+/** The parts of `span` as they are: the starting point for a Redactor that changes a few of them. */
+export function partsOf(span: ReadableSpan): RedactableParts {
+  return { name: span.name, attributes: span.attributes, events: span.events, links: span.links, status: span.status };
+}

@@ -1,0 +1,173 @@
+// Span records: a span opened in one step and closed in another, maybe in another process, held
+// as plain data in between (see model.ts). Opening decides sampling and makes the ids; closing
+// turns the record into one span with exactly those ids and that start time and sends it down
+// the same redact → batch → export path as every other span.
+import type { Context, SpanContext, SpanStatus, TimeInput } from '@opentelemetry/api';
+import { isSpanContextValid, ROOT_CONTEXT, SamplingDecision, trace } from '@opentelemetry/api';
+import { sanitizeAttributes } from '@opentelemetry/core';
+import type { IdGenerator, Sampler } from '@opentelemetry/sdk-trace-base';
+import type { RecordAttributes, SpanRecord, SpanRecordEvent, SpanRecordKind, TraceCarrier } from '../model';
+import { isValidSpanIdHex, isValidTraceIdHex } from '../propagation/hex';
+import { FLAG_RANDOM, FLAG_SAMPLED, formatTraceparent, KNOWN_FLAGS_MASK, parseTraceparent } from '../propagation/traceparent';
+import { isRandomTraceIdMarked } from '../propagation/trace-context-propagator';
+import { parseTraceState } from '../propagation/tracestate';
+import { isRecordKind, toSpanKind } from './record-span';
+import { hrTimeToNanosString, isNanosString, toHrTime } from './time';
+
+export interface OpenRecordOptions {
+  name: string;
+  kind?: SpanRecordKind;
+  /** The caller's context as carried on a message (W3C strings), or a live SpanContext. */
+  parent?: TraceCarrier | SpanContext;
+  attributes?: RecordAttributes;
+  /** HrTime, epoch milliseconds, a Date, or nanoseconds since the epoch as a decimal string. Default: now. */
+  startTime?: TimeInput | string;
+  scope?: { name: string; version?: string };
+  /** Context the sampling decision is made in, e.g. one marked with markTrustedCaller. */
+  context?: Context;
+}
+
+export interface EndRecordOptions {
+  /** Same forms as OpenRecordOptions.startTime. Default: now. */
+  endTime?: TimeInput | string;
+  status?: SpanStatus;
+  attributes?: RecordAttributes;
+  events?: SpanRecordEvent[];
+  /** Recorded as an `exception` event and `error.type`; the status becomes ERROR unless `status` is given. */
+  error?: unknown;
+  /** Marks the span threadline.span.incomplete=true. */
+  incomplete?: boolean;
+}
+
+/**
+ * - queued: handed to the export queue;
+ * - not-sampled: a valid record whose trace is not sampled, nothing to export;
+ * - disabled: the exporter is disabled;
+ * - dropped: the queue was full or the pipeline is shut down (counted in stats().dropped);
+ * - already-ended: the sweeper ended it as abandoned before;
+ * - invalid: not a span record, see `problems`.
+ */
+export type EndRecordOutcome = 'queued' | 'not-sampled' | 'disabled' | 'dropped' | 'already-ended' | 'invalid';
+
+export interface EndRecordResult {
+  outcome: EndRecordOutcome;
+  problems?: string[];
+}
+
+const DEFAULT_RECORD_NAME = 'span';
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** What is wrong with a would-be SpanRecord (for example one that arrived as JSON); empty when valid. */
+export function validateRecord(record: unknown): string[] {
+  if (!isPlainObject(record)) return ['record: expected an object'];
+  const problems: string[] = [];
+  if (record.v !== 1) problems.push(`record.v: expected 1, got ${JSON.stringify(record.v)}`);
+  if (!isValidTraceIdHex(record.traceId)) problems.push('record.traceId: expected 32 lowercase hex characters, not all zero');
+  if (!isValidSpanIdHex(record.spanId)) problems.push('record.spanId: expected 16 lowercase hex characters, not all zero');
+  if (record.parentSpanId !== undefined && !isValidSpanIdHex(record.parentSpanId)) {
+    problems.push('record.parentSpanId: expected 16 lowercase hex characters, not all zero');
+  }
+  const flags = record.traceFlags;
+  if (typeof flags !== 'number' || !Number.isInteger(flags) || flags < 0 || flags > 0xff) {
+    problems.push('record.traceFlags: expected an integer from 0 to 255');
+  }
+  if (record.tracestate !== undefined && typeof record.tracestate !== 'string') problems.push('record.tracestate: expected a string');
+  if (typeof record.name !== 'string' || record.name === '') problems.push('record.name: expected a non-empty string');
+  if (!isRecordKind(record.kind)) problems.push('record.kind: expected internal, server, client, producer or consumer');
+  if (!isNanosString(record.startTimeUnixNano)) problems.push('record.startTimeUnixNano: expected nanoseconds as a decimal string');
+  if (!isPlainObject(record.attributes)) problems.push('record.attributes: expected an object');
+  if (record.events !== undefined) {
+    if (!Array.isArray(record.events)) problems.push('record.events: expected an array');
+    else {
+      record.events.forEach((event: unknown, index) => {
+        if (!isPlainObject(event) || typeof event.name !== 'string' || !isNanosString(event.timeUnixNano)) {
+          problems.push(`record.events[${index}]: expected { name, timeUnixNano }`);
+        }
+      });
+    }
+  }
+  if (record.scope !== undefined && (!isPlainObject(record.scope) || typeof record.scope.name !== 'string')) {
+    problems.push('record.scope: expected { name, version? }');
+  }
+  return problems;
+}
+
+function isCarrier(parent: TraceCarrier | SpanContext): parent is TraceCarrier {
+  return 'traceparent' in parent;
+}
+
+/**
+ * The parent a record hangs under: a carrier is parsed strictly (an invalid traceparent means a
+ * new trace, and its tracestate is dropped with it); a SpanContext must be valid.
+ */
+export function parentSpanContextOf(parent: TraceCarrier | SpanContext | undefined): SpanContext | undefined {
+  if (typeof parent !== 'object' || parent === null) return undefined;
+  if (isCarrier(parent)) {
+    const traceparent = parseTraceparent(parent.traceparent);
+    if (!traceparent) return undefined;
+    return {
+      traceId: traceparent.traceId,
+      spanId: traceparent.parentId,
+      traceFlags: traceparent.traceFlags & KNOWN_FLAGS_MASK,
+      isRemote: true,
+      traceState: parseTraceState(parent.tracestate),
+    };
+  }
+  return isSpanContextValid(parent) ? parent : undefined;
+}
+
+/** The record as the parent of outgoing calls; undefined when its ids are not valid. */
+export function recordToCarrier(record: SpanRecord): TraceCarrier | undefined {
+  if (!isPlainObject(record)) return undefined;
+  const traceparent = formatTraceparent({ traceId: record.traceId, parentId: record.spanId, traceFlags: record.traceFlags });
+  if (traceparent === undefined) return undefined;
+  const carrier: TraceCarrier = { traceparent };
+  if (typeof record.tracestate === 'string' && record.tracestate !== '') carrier.tracestate = record.tracestate;
+  return carrier;
+}
+
+export interface RecordOpenerOptions {
+  sampler: Sampler;
+  idGenerator: IdGenerator;
+  /** The idGenerator's trace ids are random in their right-most 7 bytes: roots get the W3C random flag. */
+  randomTraceIds: boolean;
+}
+
+/** Opens records: sampling decided now, ids made now, valid even when not sampled so children propagate. */
+export function openSpanRecord(options: OpenRecordOptions, opener: RecordOpenerOptions): SpanRecord {
+  const name = typeof options.name === 'string' && options.name !== '' ? options.name : DEFAULT_RECORD_NAME;
+  const kind: SpanRecordKind = isRecordKind(options.kind) ? options.kind : 'internal';
+  const parent = parentSpanContextOf(options.parent);
+  const baseContext = options.context ?? ROOT_CONTEXT;
+  const context = parent ? trace.setSpanContext(baseContext, parent) : trace.deleteSpan(baseContext);
+  const traceId = parent?.traceId ?? opener.idGenerator.generateTraceId();
+  const spanId = opener.idGenerator.generateSpanId();
+  const attributes = sanitizeAttributes(options.attributes);
+  const startTimeUnixNano = hrTimeToNanosString(toHrTime(options.startTime));
+
+  const decision = opener.sampler.shouldSample(context, traceId, name, toSpanKind(kind), attributes, []);
+  const sampled = decision.decision === SamplingDecision.RECORD_AND_SAMPLED ? FLAG_SAMPLED : 0;
+  const parentRandom = parent && ((parent.traceFlags & FLAG_RANDOM) !== 0 || isRandomTraceIdMarked(baseContext, parent.traceId));
+  const random = (parent ? parentRandom : opener.randomTraceIds) ? FLAG_RANDOM : 0;
+  const tracestate = (decision.traceState ?? parent?.traceState)?.serialize();
+
+  const record: SpanRecord = {
+    v: 1,
+    traceId,
+    spanId,
+    traceFlags: sampled | random,
+    name,
+    kind,
+    startTimeUnixNano,
+    attributes: { ...attributes, ...sanitizeAttributes(decision.attributes) } as RecordAttributes,
+  };
+  if (parent) record.parentSpanId = parent.spanId;
+  if (tracestate) record.tracestate = tracestate;
+  if (options.scope && typeof options.scope.name === 'string' && options.scope.name !== '') {
+    record.scope = options.scope.version === undefined ? { name: options.scope.name } : { name: options.scope.name, version: options.scope.version };
+  }
+  return record;
+}
