@@ -13,7 +13,6 @@ export { partsOf } from './redact/redactor';
 export { ATTR_REDACTION_FAILED } from './redact/redact-stage';
 export type { RedactionFailureMode } from './redact/redact-stage';
 export {
-  DEFAULT_URL_QUERY_SENSITIVE_KEYS,
   REDACTED,
   REDACTED_USER_INFO,
   redactQuery,

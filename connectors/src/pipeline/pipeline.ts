@@ -6,9 +6,10 @@ import { diag, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { IdGenerator, Sampler, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { BasicTracerProvider, RandomIdGenerator } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import type { ThreadlineConfig } from '../config/types';
 import type { SpanRecord, TraceCarrier } from '../model';
+import { BufferedIdGenerator } from '../propagation/ids';
 import { FLAG_SAMPLED } from '../propagation/traceparent';
 import { BatchQueue } from './export/batch-queue';
 import { createOtlpExporter } from './export/otlp-exporter';
@@ -16,6 +17,7 @@ import type { RedactionFailureMode } from './redact/redact-stage';
 import { RedactStage } from './redact/redact-stage';
 import type { Redactor } from './redact/redactor';
 import { UrlRedactor } from './redact/url-redactor';
+import { RandomFlagTracer } from './random-flag-tracer';
 import { recordToReadableSpan } from './record-span';
 import { buildResource } from './resource';
 import { createSamplerFromConfig } from './sampling/sampler-from-config';
@@ -35,11 +37,11 @@ const DEFAULT_EXPORT_TIMEOUT_MILLIS = 30_000;
 export interface PipelineOptions {
   /** Any OpenTelemetry SpanExporter instead of the OTLP one the config describes. */
   exporter?: SpanExporter;
-  /** Default: the OpenTelemetry SDK's random generator. */
+  /** Default: crypto-random ids from a buffered pool. */
   idGenerator?: IdGenerator;
   /**
    * Whether the idGenerator's trace ids are random in their right-most 7 bytes (W3C Level 2), so
-   * records that start a trace carry the random flag. Default true; set false for a generator
+   * spans and records that start a trace carry the random flag. Default true; set false for a generator
    * that embeds a timestamp or a counter there.
    */
   randomTraceIds?: boolean;
@@ -103,7 +105,7 @@ class ThreadlinePipeline implements Pipeline {
   constructor(config: ThreadlineConfig, options: PipelineOptions) {
     this.resource = buildResource(config.service);
     this.sampler = options.sampler ?? createSamplerFromConfig(config.sampling, config.service.name);
-    this.idGenerator = options.idGenerator ?? new RandomIdGenerator();
+    this.idGenerator = options.idGenerator ?? new BufferedIdGenerator();
     this.randomTraceIds = options.randomTraceIds ?? true;
 
     // Disabled exporter: the tracer still decides sampling and makes ids (so a trace passing
@@ -128,7 +130,7 @@ class ThreadlinePipeline implements Pipeline {
       idGenerator: this.idGenerator,
       spanProcessors: this.redactStage ? [this.redactStage] : [],
     });
-    this.tracer = this.provider.getTracer(PIPELINE_SCOPE_NAME);
+    this.tracer = this.getTracer(PIPELINE_SCOPE_NAME);
     this.sweeper = new RecordSweeper((record) => this.endAbandoned(record), {
       intervalMillis: options.sweepIntervalMillis ?? 1000,
     });
@@ -139,7 +141,7 @@ class ThreadlinePipeline implements Pipeline {
   }
 
   getTracer(name: string, version?: string): Tracer {
-    return this.provider.getTracer(name, version);
+    return new RandomFlagTracer(this.provider.getTracer(name, version), this.randomTraceIds);
   }
 
   forceFlush(): Promise<void> {

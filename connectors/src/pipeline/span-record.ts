@@ -9,7 +9,6 @@ import type { IdGenerator, Sampler } from '@opentelemetry/sdk-trace-base';
 import type { RecordAttributes, SpanRecord, SpanRecordEvent, SpanRecordKind, TraceCarrier } from '../model';
 import { isValidSpanIdHex, isValidTraceIdHex } from '../propagation/hex';
 import { FLAG_RANDOM, FLAG_SAMPLED, formatTraceparent, KNOWN_FLAGS_MASK, parseTraceparent } from '../propagation/traceparent';
-import { isRandomTraceIdMarked } from '../propagation/trace-context-propagator';
 import { parseTraceState } from '../propagation/tracestate';
 import { isRecordKind, toSpanKind } from './record-span';
 import { hrTimeToNanosString, isNanosString, toHrTime } from './time';
@@ -150,7 +149,7 @@ export function openSpanRecord(options: OpenRecordOptions, opener: RecordOpenerO
 
   const decision = opener.sampler.shouldSample(context, traceId, name, toSpanKind(kind), attributes, []);
   const sampled = decision.decision === SamplingDecision.RECORD_AND_SAMPLED ? FLAG_SAMPLED : 0;
-  const parentRandom = parent && ((parent.traceFlags & FLAG_RANDOM) !== 0 || isRandomTraceIdMarked(baseContext, parent.traceId));
+  const parentRandom = parent && (parent.traceFlags & FLAG_RANDOM) !== 0;
   const random = (parent ? parentRandom : opener.randomTraceIds) ? FLAG_RANDOM : 0;
   const tracestate = (decision.traceState ?? parent?.traceState)?.serialize();
 

@@ -34,8 +34,6 @@ export { isValidTraceIdHex, isValidSpanIdHex } from './hex';
 export { newTraceId, newSpanId, BufferedIdGenerator } from './ids';
 export {
   TraceContextPropagator,
-  markRandomTraceId,
-  isRandomTraceIdMarked,
   traceContextHeaders,
 } from './trace-context-propagator';
 export { W3CBaggagePropagator } from './baggage-propagator';

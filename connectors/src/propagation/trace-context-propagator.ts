@@ -1,30 +1,14 @@
 // Strict W3C Trace Context propagator (Level 2) behind OpenTelemetry's TextMapPropagator.
 import type { Context, SpanContext, TextMapGetter, TextMapPropagator, TextMapSetter, TraceState } from '@opentelemetry/api';
-import { createContextKey, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import {
-  FLAG_RANDOM,
   KNOWN_FLAGS_MASK,
   TRACEPARENT_HEADER,
   formatTraceparent,
   parseTraceparent,
 } from './traceparent';
 import { StrictTraceState, TRACESTATE_HEADER } from './tracestate';
-
-// The OpenTelemetry SDK (2.x) sets a new span's flags to sampled or not, dropping the random flag
-// (0x02). The trace id whose flag must survive is remembered in the context instead: extract
-// records it, and the span pipeline records it for new root traces with random ids.
-const RANDOM_TRACE_ID_KEY = createContextKey('threadline.random-trace-id');
-
-/** Record that `traceId` has random right-most 7 bytes, so outgoing headers carry flag 0x02. */
-export function markRandomTraceId(context: Context, traceId: string): Context {
-  return context.setValue(RANDOM_TRACE_ID_KEY, traceId);
-}
-
-/** True when the context records `traceId` as random (see markRandomTraceId). */
-export function isRandomTraceIdMarked(context: Context, traceId: string): boolean {
-  return context.getValue(RANDOM_TRACE_ID_KEY) === traceId;
-}
 
 /** Serialize any TraceState to a valid header value; a foreign one is re-checked strictly. */
 function tracestateValue(traceState: TraceState | undefined): string {
@@ -41,9 +25,9 @@ function tracestateValue(traceState: TraceState | undefined): string {
 export function traceContextHeaders(context: Context): { traceparent: string; tracestate: string } | undefined {
   const spanContext = trace.getSpanContext(context);
   if (spanContext === undefined) return undefined;
-  let flags = spanContext.traceFlags & KNOWN_FLAGS_MASK;
-  if (isRandomTraceIdMarked(context, spanContext.traceId)) flags |= FLAG_RANDOM;
-  const traceparent = formatTraceparent({ traceId: spanContext.traceId, parentId: spanContext.spanId, traceFlags: flags });
+  // The random flag (0x02) is part of traceFlags: kept from extract, set by the pipeline's tracer.
+  const traceFlags = spanContext.traceFlags & KNOWN_FLAGS_MASK;
+  const traceparent = formatTraceparent({ traceId: spanContext.traceId, parentId: spanContext.spanId, traceFlags });
   if (traceparent === undefined) return undefined;
   return { traceparent, tracestate: tracestateValue(spanContext.traceState) };
 }
@@ -73,8 +57,7 @@ export class TraceContextPropagator implements TextMapPropagator {
       isRemote: true,
       traceState: StrictTraceState.parse(getter.get(carrier, TRACESTATE_HEADER)) ?? StrictTraceState.empty(),
     };
-    const next = trace.setSpanContext(context, spanContext);
-    return (traceparent.traceFlags & FLAG_RANDOM) !== 0 ? markRandomTraceId(next, traceparent.traceId) : next;
+    return trace.setSpanContext(context, spanContext);
   }
 
   fields(): string[] {

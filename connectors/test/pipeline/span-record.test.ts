@@ -8,7 +8,6 @@ import { ATTR_SPAN_INCOMPLETE, recordToReadableSpan } from '../../src/pipeline/r
 import { ParentBasedSampler } from '../../src/pipeline/sampling/parent-based-sampler';
 import { ConsistentProbabilitySampler } from '../../src/pipeline/sampling/consistent-probability-sampler';
 import { markTrustedCaller } from '../../src/pipeline/sampling/trusted-caller';
-import { markRandomTraceId } from '../../src/propagation/trace-context-propagator';
 import { openSpanRecord, parentSpanContextOf, recordToCarrier, validateRecord } from '../../src/pipeline/span-record';
 
 class FixedIds implements IdGenerator {
@@ -56,13 +55,6 @@ describe('openSpanRecord', () => {
     const parent: SpanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 0x03 };
     const record = openSpanRecord({ name: 'child', parent }, opener());
     expect(record).toMatchObject({ traceId: parent.traceId, parentSpanId: parent.spanId, traceFlags: 0x03 });
-  });
-
-  test('a parent context marked as having a random trace id gives the record the random flag', () => {
-    const parent: SpanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 0x01 };
-    expect(openSpanRecord({ name: 'unmarked', parent }, opener()).traceFlags).toBe(0x01);
-    const context = markRandomTraceId(ROOT_CONTEXT, parent.traceId);
-    expect(openSpanRecord({ name: 'marked', parent, context }, opener()).traceFlags).toBe(0x03);
   });
 
   test('an invalid traceparent restarts the trace and drops the tracestate', () => {

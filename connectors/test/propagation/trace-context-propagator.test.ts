@@ -1,15 +1,12 @@
 import type { SpanContext } from '@opentelemetry/api';
 import { ROOT_CONTEXT, createTraceState, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import type { HeaderMap } from '../../src/propagation';
 import {
   StrictTraceState,
   TraceContextPropagator,
   headerMapGetter,
   headerMapSetter,
-  isRandomTraceIdMarked,
-  markRandomTraceId,
 } from '../../src/propagation';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -46,11 +43,9 @@ describe('TraceContextPropagator.extract', () => {
     expect(spanContext?.traceState?.serialize()).toBe('');
   });
 
-  test('only the sampled and random bits are kept; the random flag marks the trace id', () => {
-    const context = extract({ traceparent: `00-${TRACE_ID}-${SPAN_ID}-ff` });
-    expect(trace.getSpanContext(context)?.traceFlags).toBe(0x03);
-    expect(isRandomTraceIdMarked(context, TRACE_ID)).toBe(true);
-    expect(isRandomTraceIdMarked(extract({ traceparent: `00-${TRACE_ID}-${SPAN_ID}-01` }), TRACE_ID)).toBe(false);
+  test('only the sampled and random bits are kept', () => {
+    expect(trace.getSpanContext(extract({ traceparent: `00-${TRACE_ID}-${SPAN_ID}-ff` }))?.traceFlags).toBe(0x03);
+    expect(trace.getSpanContext(extract({ traceparent: `00-${TRACE_ID}-${SPAN_ID}-01` }))?.traceFlags).toBe(0x01);
   });
 });
 
@@ -81,21 +76,9 @@ describe('TraceContextPropagator.inject', () => {
     expect(inject({ traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: 1, traceState: lenient }).tracestate).toBeUndefined();
   });
 
-  test('keeps the random flag of an incoming trace on spans the SDK creates (it drops 0x02)', () => {
-    const incoming = extract({ traceparent: `00-${TRACE_ID}-${SPAN_ID}-03` });
-    const tracer = new BasicTracerProvider().getTracer('test');
-    const span = tracer.startSpan('child', {}, incoming);
-    expect(span.spanContext().traceFlags).toBe(0x01); // what the SDK does
-    const headers: HeaderMap = {};
-    propagator.inject(trace.setSpan(incoming, span), headers, headerMapSetter);
-    expect(headers.traceparent).toBe(`00-${TRACE_ID}-${span.spanContext().spanId}-03`);
-    span.end();
-  });
-
-  test('a trace marked random gets 0x02, other trace ids do not', () => {
-    const marked = markRandomTraceId(ROOT_CONTEXT, TRACE_ID);
-    expect(inject({ traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: 1 }, marked).traceparent).toMatch(/-03$/);
-    expect(inject({ traceId: 'a'.repeat(32), spanId: SPAN_ID, traceFlags: 1 }, marked).traceparent).toMatch(/-01$/);
+  test('the random flag of the span context is written as it is', () => {
+    expect(inject({ traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: 3 }).traceparent).toMatch(/-03$/);
+    expect(inject({ traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: 1 }).traceparent).toMatch(/-01$/);
   });
 
   test('fields', () => {

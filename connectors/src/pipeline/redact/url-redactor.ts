@@ -6,6 +6,7 @@ import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { ATTR_URL_FULL, ATTR_URL_QUERY } from '@opentelemetry/semantic-conventions';
 import type { RedactableParts, Redactor } from './redactor';
 import { partsOf } from './redactor';
+import { SEMCONV_SENSITIVE_QUERY_KEYS } from '../../config/defaults';
 
 /** Deprecated HTTP attributes still sent by older instrumentations (incubating names, pinned here). */
 export const ATTR_HTTP_URL = 'http.url';
@@ -14,16 +15,6 @@ export const ATTR_HTTP_TARGET = 'http.target';
 export const REDACTED = 'REDACTED';
 export const REDACTED_USER_INFO = 'REDACTED:REDACTED';
 
-/** The semantic conventions' default list of query parameters whose values are secrets. */
-export const DEFAULT_URL_QUERY_SENSITIVE_KEYS: readonly string[] = [
-  'AWSAccessKeyId',
-  'Signature',
-  'sig',
-  'X-Goog-Signature',
-  'X-Amz-Signature',
-  'X-Amz-Credential',
-  'X-Amz-Security-Token',
-];
 
 type UrlPart = 'full' | 'query' | 'target';
 
@@ -125,7 +116,7 @@ export class UrlRedactor implements Redactor {
 
   /** The semantic-convention defaults are always included; `extraKeys` extends them. */
   constructor(extraKeys: readonly string[] = []) {
-    this.sensitiveKeys = new Set([...DEFAULT_URL_QUERY_SENSITIVE_KEYS, ...extraKeys].map((key) => key.toLowerCase()));
+    this.sensitiveKeys = new Set([...SEMCONV_SENSITIVE_QUERY_KEYS, ...extraKeys].map((key) => key.toLowerCase()));
   }
 
   redact(span: ReadableSpan): RedactableParts {

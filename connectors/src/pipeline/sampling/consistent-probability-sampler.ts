@@ -1,7 +1,6 @@
 import type { Attributes, Context, Link, SpanKind, TraceState } from '@opentelemetry/api';
 import { createTraceState, diag, SamplingDecision, trace } from '@opentelemetry/api';
 import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace-base';
-import { isRandomTraceIdMarked } from '../../propagation/trace-context-propagator';
 import { FLAG_RANDOM } from '../../propagation/traceparent';
 import { RANDOMNESS_SUBKEY, readOtEntry, THRESHOLD_SUBKEY, withOtSubkey } from './ot-tracestate';
 import { encodeThreshold, isKept, isValidRandomness, probabilityToThreshold, randomnessOf } from './threshold';
@@ -41,7 +40,7 @@ export class ConsistentProbabilitySampler implements Sampler {
     const parentState = parent?.traceState;
     if (this.threshold === undefined) return notSampled(parentState);
     const rv = readOtEntry(parentState).get(RANDOMNESS_SUBKEY);
-    if (parent?.isRemote && !isValidRandomness(rv) && (parent.traceFlags & FLAG_RANDOM) === 0 && !isRandomTraceIdMarked(context, traceId)) {
+    if (parent?.isRemote && !isValidRandomness(rv) && (parent.traceFlags & FLAG_RANDOM) === 0) {
       this.warnOnceAboutRandomFlag();
     }
     if (!isKept(randomnessOf(traceId, rv), this.threshold)) return notSampled(parentState);
