@@ -1,7 +1,7 @@
 // One jest run for the whole repository: unit tests live beside each package, cross-package
 // tests (integration, conformance) under test/. ts-jest compiles with the root tsconfig.
 /** @type {import('jest').Config} */
-const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }];
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }];
 module.exports = {
   projects: [
     {

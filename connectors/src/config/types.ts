@@ -38,11 +38,8 @@ export interface ExporterConfig {
     maxSize: number;
     maxBatchSize: number;
     scheduledDelayMillis: number;
-    /**
-     * How long one batch export may take, retries included (OTEL_BSP_EXPORT_TIMEOUT). loadConfig
-     * always fills it; optional only until hand-built test configs include it.
-     */
-    exportTimeoutMillis?: number;
+    /** How long one batch export may take, retries included (OTEL_BSP_EXPORT_TIMEOUT). */
+    exportTimeoutMillis: number;
   };
   retry: {
     maxAttempts: number;

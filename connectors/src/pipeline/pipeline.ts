@@ -31,8 +31,6 @@ import { toHrTime } from './time';
 /** Instrumentation scope of the pipeline's own tracer and of records opened without one. */
 export const PIPELINE_SCOPE_NAME = '@threadline/connectors';
 export const ABANDONED_STATUS_MESSAGE = 'span abandoned';
-/** OTEL_BSP_EXPORT_TIMEOUT's default, for configurations written before the field existed. */
-const DEFAULT_EXPORT_TIMEOUT_MILLIS = 30_000;
 
 export interface PipelineOptions {
   /** Any OpenTelemetry SpanExporter instead of the OTLP one the config describes. */
@@ -116,7 +114,7 @@ class ThreadlinePipeline implements Pipeline {
         maxQueueSize: exporterConfig.queue.maxSize,
         maxBatchSize: exporterConfig.queue.maxBatchSize,
         scheduledDelayMillis: exporterConfig.queue.scheduledDelayMillis,
-        exportTimeoutMillis: exporterConfig.queue.exportTimeoutMillis ?? DEFAULT_EXPORT_TIMEOUT_MILLIS,
+        exportTimeoutMillis: exporterConfig.queue.exportTimeoutMillis,
         retry: exporterConfig.retry,
         shutdownTimeoutMillis: options.shutdownTimeoutMillis ?? Math.max(1000, 2 * exporterConfig.timeoutMillis),
       });

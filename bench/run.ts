@@ -1,0 +1,34 @@
+// `npm run bench`: every benchmark of the repository in one run, each against a baseline taken
+// in the same run, with the machine it ran on. Benchmarks are measured here, never in tests.
+import os from 'node:os';
+import { runCodecBench } from './codec.bench';
+import { runPipelineBench } from './pipeline.bench';
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
+  return `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, ${os.platform()} ${os.arch()}`;
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+async function main(): Promise<void> {
+  console.log(`Threadline benchmarks — ${new Date().toISOString()}`);
+  console.log(`machine: ${machine()}\n`);
+
+  console.log('connectors: parse-and-inject (extract from a header map, inject into a fresh one)');
+  const codec = await runCodecBench();
+  for (const row of codec) console.log(`  ${row.name.padEnd(58)} ${fmt(row.opsPerSec).padStart(12)} ops/s`);
+
+  console.log('\nconnectors: span pipeline throughput to a local OTLP receiver process');
+  const pipeline = await runPipelineBench();
+  for (const row of pipeline) {
+    console.log(`  ${row.name.padEnd(58)} ${fmt(row.spansPerSec).padStart(12)} spans/s${row.note ? `  (${row.note})` : ''}`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
