@@ -8,7 +8,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
-      testMatch: ['<rootDir>/connectors/test/**/*.test.ts'],
+      testMatch: ['<rootDir>/connectors/test/**/*.test.ts', '<rootDir>/interceptor/test/**/*.test.ts'],
       rootDir: __dirname,
     },
     {
