@@ -1,13 +1,9 @@
 // `npm run bench`: every benchmark of the repository in one run, each against a baseline taken
 // in the same run, with the machine it ran on. Benchmarks are measured here, never in tests.
-import os from 'node:os';
 import { runCodecBench } from './codec.bench';
+import { machine } from './machine';
 import { runPipelineBench } from './pipeline.bench';
-
-function machine(): string {
-  const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
-  return `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, ${os.platform()} ${os.arch()}`;
-}
+import { runRedactionBench } from './redaction.bench';
 
 function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
@@ -35,6 +31,11 @@ async function main(): Promise<void> {
   const baseline = pipeline.find((row) => row.name.startsWith('baseline'));
   for (const row of baseline ? pipeline.filter((r) => r !== baseline) : []) {
     console.log(`  ratio ${row.name} / baseline = ${(row.spansPerSec / baseline!.spansPerSec).toFixed(2)}x`);
+  }
+
+  console.log('\nconnectors: redaction of a typical HTTP server span (~20 attributes), strict default rules vs off');
+  for (const row of await runRedactionBench()) {
+    console.log(`  ${row.name.padEnd(58)} ${fmt(row.spansPerSec).padStart(12)} spans/s  ${row.microsPerSpan.toFixed(2).padStart(7)} µs/span (median)`);
   }
 }
 

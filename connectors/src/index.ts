@@ -3,6 +3,7 @@ export * from './model';
 export * from './config';
 export * from './propagation';
 export * from './pipeline';
+export * from './redaction';
 export * from './wrappers';
 export * as httpSemconv from './semconv/http';
 export * as messagingSemconv from './semconv/messaging';

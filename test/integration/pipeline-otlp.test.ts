@@ -114,6 +114,9 @@ describe.each(cases)('over %s, compression %s', (protocol, compression, contentT
       'http.route': '/orders/:id',
       'url.full': 'https://REDACTED:REDACTED@shop.example/orders/7?sig=REDACTED&page=2',
       'http.response.status_code': 200,
+      // The strict default rules record what they redacted: counts and key names, never values.
+      'threadline.redaction.count': 1,
+      'threadline.redaction.keys': ['url.full'],
     });
 
     const clientSpan = byName(spans, 'SELECT orders');

@@ -27,6 +27,14 @@ export interface ReceiverOptions {
   port?: number;
   /** Serve the traces endpoint over HTTPS; with clientCaFile, require a client certificate it signed. */
   tls?: { certFile: string; keyFile: string; clientCaFile?: string };
+  /** Keep every export body as received, for rawBodies(). */
+  keepRawBodies?: boolean;
+}
+
+/** An export body as the receiver got it (gzip already undone). */
+export interface RawExport {
+  contentType: string;
+  body: Buffer;
 }
 
 export interface Receiver {
@@ -38,6 +46,8 @@ export interface Receiver {
   /** One entry per export request received. */
   requests(): Promise<ReceivedRequest[]>;
   stats(): Promise<{ spans: number; requests: number }>;
+  /** Every stored export body, byte for byte (start with keepRawBodies). */
+  rawBodies(): Promise<RawExport[]>;
   /**
    * Polls until `until(spans)` is true (or, given a number, until that many spans are stored) and
    * returns the spans; rejects after `timeoutMs` saying how many spans there were.
@@ -88,6 +98,7 @@ function spawnReceiver(options: ReceiverOptions, port: number): Promise<{ child:
     args.push('--tls-cert', options.tls.certFile, '--tls-key', options.tls.keyFile);
     if (options.tls.clientCaFile) args.push('--tls-client-ca', options.tls.clientCaFile);
   }
+  if (options.keepRawBodies) args.push('--keep-raw');
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let stdout = '';
@@ -147,6 +158,8 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     spans,
     requests: async () => JSON.parse(await admin('GET', '/requests')) as ReceivedRequest[],
     stats: async () => JSON.parse(await admin('GET', '/stats')) as { spans: number; requests: number },
+    rawBodies: async () =>
+      (JSON.parse(await admin('GET', '/raw')) as { contentType: string; body: string }[]).map((entry) => ({ contentType: entry.contentType, body: Buffer.from(entry.body, 'base64') })),
     async waitForSpans(until, timeoutMs = 10_000) {
       const done = typeof until === 'number' ? (all: ReceivedSpan[]) => all.length >= until : until;
       const deadline = Date.now() + timeoutMs;

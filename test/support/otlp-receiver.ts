@@ -1,7 +1,7 @@
 // A small OTLP/HTTP trace receiver for tests and benchmarks, run as its OWN PROCESS so the code
 // under test never shares an event loop or memory with the collector it talks to:
 //
-//   node --import tsx test/support/otlp-receiver.ts [--port N] [--tls-cert F --tls-key F [--tls-client-ca F]] [--keep-alive]
+//   node --import tsx test/support/otlp-receiver.ts [--port N] [--tls-cert F --tls-key F [--tls-client-ca F]] [--keep-alive] [--keep-raw]
 //
 // It listens on 127.0.0.1 only (port 0 = any free port) and prints one JSON line on stdout once
 // ready: {"port":N,"adminPort":M,"tls":false}. It exits on SIGTERM/SIGINT and, unless --keep-alive
@@ -18,6 +18,8 @@
 //   DELETE /spans              forget stored spans and the request log
 //   GET    /requests           one entry per export request: content type, encoding, headers, span count, status
 //   GET    /stats              {"spans":N,"requests":M}
+//   GET    /raw                with --keep-raw: every stored export body as received (after gzip),
+//                              [{"contentType":…,"body":base64}], for tests that check raw bytes
 //   POST   /control            {"status":503,"times":2,"delayMs":100,"retryAfterSeconds":1}: answer the
 //                              next `times` exports (all, without `times`) with `status` instead of
 //                              storing them, and/or delay every answer; {} restores normal service
@@ -37,6 +39,9 @@ const MAX_REQUEST_LOG = 10_000;
 const gunzipAsync = promisify(gunzip);
 
 const spans: ReceivedSpan[] = [];
+/** Bodies of stored exports, when started with --keep-raw. */
+const rawBodies: { contentType: string; body: string }[] = [];
+let keepRaw = false;
 const requestLog: ReceivedRequest[] = [];
 let behaviour: ReceiverBehaviour = {};
 
@@ -132,6 +137,7 @@ async function handleExport(req: http.IncomingMessage, res: http.ServerResponse)
   }
   entry.spanCount = decoded.length;
   for (const span of decoded) spans.push(span);
+  if (keepRaw) rawBodies.push({ contentType, body: (contentEncoding === 'gzip' ? await gunzipAsync(raw) : raw).toString('base64') });
   return isJson ? answer(200, '{}', 'application/json') : answer(200, Buffer.alloc(0), 'application/x-protobuf');
 }
 
@@ -146,10 +152,14 @@ async function handleAdmin(req: http.IncomingMessage, res: http.ServerResponse, 
     case 'DELETE /spans':
       spans.length = 0;
       requestLog.length = 0;
+      rawBodies.length = 0;
       res.writeHead(204).end();
       return true;
     case 'GET /requests':
       sendJson(res, 200, requestLog);
+      return true;
+    case 'GET /raw':
+      sendJson(res, 200, rawBodies);
       return true;
     case 'GET /stats':
       sendJson(res, 200, { spans: spans.length, requests: requestLog.length });
@@ -211,8 +221,10 @@ async function main(): Promise<void> {
       'tls-key': { type: 'string' },
       'tls-client-ca': { type: 'string' },
       'keep-alive': { type: 'boolean', default: false },
+      'keep-raw': { type: 'boolean', default: false },
     },
   });
+  keepRaw = values['keep-raw'] === true;
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: "${values.port}" is not a port number`);
   const tls = values['tls-cert'] !== undefined || values['tls-key'] !== undefined;

@@ -2,7 +2,7 @@
 export type * from './types';
 export type { DeepPartial, ThreadlineConfigInput } from './config-input';
 export { ConfigError, formatIssue, type ConfigIssue } from './config-error';
-export { CONFIG_SCHEMA_ID, loadConfig, parseConfigText, type LoadConfigOptions } from './load-config';
+export { CONFIG_SCHEMA_ID, loadConfig, parseConfigText, type FileLayer, type LoadConfigOptions } from './load-config';
 export { resolveConfig, type ConfigLayer, type ConfigWarning, type ResolvedConfig } from './resolve-config';
 export { readOtelEnvironment, parseKeyValueList, type EnvProblem, type EnvWarning, type OtelEnvironment } from './env';
 export { defaultConfig, DEFAULT_EXPORT_TIMEOUT_MILLIS, DEFAULT_SERVICE_NAME, DEFAULT_TRACES_ENDPOINT, NO_TIMEOUT_MILLIS, SEMCONV_SENSITIVE_QUERY_KEYS } from './defaults';

@@ -20,7 +20,7 @@ import { dottedPath, valueAt } from './json-pointer';
 import type { Environment } from './env-substitution';
 import { resolveConfig, type ConfigLayer, type ConfigWarning } from './resolve-config';
 import { sharedSchemaValidator } from './schema-validator';
-import type { TextFormat } from './structured-text';
+import type { ParsedText, TextFormat } from './structured-text';
 import type { ThreadlineConfig } from './types';
 import { locateIssues, parseValidatedText, readValidatedFile, type ValidatedText } from './validated-text';
 
@@ -29,11 +29,25 @@ export const CONFIG_SCHEMA_ID = 'https://threadline.dev/schemas/threadline-confi
 
 const SUBJECT = 'Threadline configuration';
 
+/** A configuration file read by another loader; see LoadConfigOptions.fileLayer. */
+export interface FileLayer {
+  /** Name used in messages, usually the file path. */
+  source: string;
+  input: ThreadlineConfigInput;
+  parsed?: ParsedText;
+}
+
 export interface LoadConfigOptions {
   /** A YAML (.yaml, .yml) or JSON (.json) configuration file; other names are sniffed. */
   file?: string;
   /** Environment for OTEL_* variables and ${VAR} references. Default: process.env. */
   env?: Environment;
+  /**
+   * Instead of `file`: a file another loader has already read and validated (for example the
+   * interceptor's, whose telemetry fields have this shape at the same paths). It takes the file's
+   * place in the layers, and `parsed` gives its cross-field problems their lines.
+   */
+  fileLayer?: FileLayer;
   /** Values set in code; they win over the file and the environment. */
   overrides?: ThreadlineConfigInput;
   /** Receives each ignored or adjusted value. Default: process.emitWarning. */
@@ -57,6 +71,9 @@ export function loadConfig(options: LoadConfigOptions = {}): ThreadlineConfig {
   if (options.file !== undefined) {
     const file = collect(issues, () => readValidatedFile<ThreadlineConfigInput>(options.file as string, CONFIG_SCHEMA_ID, { env, emptyValue: {}, subject: SUBJECT }));
     if (file !== undefined) layers.push({ source: options.file, input: file.data, explicit: true, parsed: file.parsed });
+  } else if (options.fileLayer !== undefined) {
+    const { source, input, parsed } = options.fileLayer;
+    layers.push({ source, input, explicit: true, ...(parsed === undefined ? {} : { parsed }) });
   }
   if (options.overrides !== undefined) {
     const overrideIssues = sharedSchemaValidator().validate(CONFIG_SCHEMA_ID, options.overrides);

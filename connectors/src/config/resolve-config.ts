@@ -114,7 +114,11 @@ export function resolveConfig(layers: readonly ConfigLayer[]): ResolvedConfig {
     },
     propagation: { inbound: [...merged.propagation.inbound], outbound: [...merged.propagation.outbound] },
     // The semantic-convention keys always apply; configured keys add to them.
-    redaction: { urlQuerySensitiveKeys: [...new Set([...SEMCONV_SENSITIVE_QUERY_KEYS, ...merged.redaction.urlQuerySensitiveKeys])] },
+    redaction: withoutUndefined({
+      urlQuerySensitiveKeys: [...new Set([...SEMCONV_SENSITIVE_QUERY_KEYS, ...merged.redaction.urlQuerySensitiveKeys])],
+      rulesFile: merged.redaction.rulesFile,
+      rules: merged.redaction.rules,
+    }),
   };
   return { config, warnings, issues };
 }

@@ -2,6 +2,7 @@
 // file, the OTEL_* environment and the embedded defaults are merged and validated against
 // schemas/threadline-config.schema.json. Every field is filled; nothing downstream guesses a
 // default of its own.
+import type { RedactionRules } from '../redaction/rules-document';
 
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
 
@@ -93,6 +94,10 @@ export interface PropagationConfig {
 export interface RedactionConfig {
   /** Query parameters whose values become REDACTED (semantic-convention defaults, extendable). */
   urlQuerySensitiveKeys: string[];
+  /** A redaction rules file (schemas/redaction-rules.schema.json), relative to the working directory. */
+  rulesFile?: string;
+  /** Rules written inline; ignored when rulesFile is set. Neither: the strict default rules. */
+  rules?: RedactionRules;
 }
 
 export interface ThreadlineConfig {

@@ -12,12 +12,4 @@ export type { Redactor, RedactableParts } from './redact/redactor';
 export { partsOf } from './redact/redactor';
 export { ATTR_REDACTION_FAILED } from './redact/redact-stage';
 export type { RedactionFailureMode } from './redact/redact-stage';
-export {
-  REDACTED,
-  REDACTED_USER_INFO,
-  redactQuery,
-  redactUrl,
-  redactUrlAttributes,
-  UrlRedactor,
-} from './redact/url-redactor';
 export * from './sampling';

@@ -8,6 +8,10 @@ import type { Resource } from '@opentelemetry/resources';
 import type { IdGenerator, Sampler, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import type { ThreadlineConfig } from '../config/types';
+import type { CompiledRules } from '../redaction/compile';
+import { RuleEngine } from '../redaction/engine';
+import { rulesFromRedactionConfig } from '../redaction/load';
+import { RulesHolder } from '../redaction/rules-holder';
 import type { SpanRecord, TraceCarrier } from '../model';
 import { BufferedIdGenerator } from '../propagation/ids';
 import { FLAG_SAMPLED } from '../propagation/traceparent';
@@ -16,7 +20,6 @@ import { createOtlpExporter } from './export/otlp-exporter';
 import type { RedactionFailureMode } from './redact/redact-stage';
 import { RedactStage } from './redact/redact-stage';
 import type { Redactor } from './redact/redactor';
-import { UrlRedactor } from './redact/url-redactor';
 import { RandomFlagTracer } from './random-flag-tracer';
 import { recordToReadableSpan } from './record-span';
 import { buildResource } from './resource';
@@ -45,7 +48,13 @@ export interface PipelineOptions {
   randomTraceIds?: boolean;
   /** Instead of the sampler `config.sampling` describes. */
   sampler?: Sampler;
-  /** Instead of the semantic-convention URL redactor. */
+  /**
+   * The redaction rules in force: compiled rules, or a RulesHolder to reload them while spans
+   * flow. Default: what `config.redaction` names (a rules file, inline rules, else the strict
+   * default rules).
+   */
+  rules?: CompiledRules | RulesHolder;
+  /** Instead of the rule engine (tests, custom redaction). */
   redactor?: Redactor;
   /** Default `strip`; see RedactionFailureMode. */
   onRedactionFailure?: RedactionFailureMode;
@@ -63,6 +72,8 @@ export interface Pipeline {
   readonly provider: BasicTracerProvider;
   readonly resource: Resource;
   readonly sampler: Sampler;
+  /** The redaction rules in force; `load(file)` / `reload()` swap them atomically (an invalid file changes nothing). */
+  readonly redactionRules: RulesHolder;
   getTracer(name: string, version?: string): Tracer;
   /** Resolves once every span queued so far is exported or given up on. */
   forceFlush(): Promise<void>;
@@ -90,6 +101,7 @@ class ThreadlinePipeline implements Pipeline {
   readonly provider: BasicTracerProvider;
   readonly resource: Resource;
   readonly sampler: Sampler;
+  readonly redactionRules: RulesHolder;
   private readonly counters = new PipelineCounters();
   private readonly idGenerator: IdGenerator;
   private readonly randomTraceIds: boolean;
@@ -105,6 +117,7 @@ class ThreadlinePipeline implements Pipeline {
     this.sampler = options.sampler ?? createSamplerFromConfig(config.sampling, config.service.name);
     this.idGenerator = options.idGenerator ?? new BufferedIdGenerator();
     this.randomTraceIds = options.randomTraceIds ?? true;
+    this.redactionRules = rulesHolderOf(config, options.rules);
 
     // Disabled exporter: the tracer still decides sampling and makes ids (so a trace passing
     // through keeps its ids and sampled flag downstream), but no span is queued, counted or sent.
@@ -118,7 +131,7 @@ class ThreadlinePipeline implements Pipeline {
         retry: exporterConfig.retry,
         shutdownTimeoutMillis: options.shutdownTimeoutMillis ?? Math.max(1000, 2 * exporterConfig.timeoutMillis),
       });
-      const redactor = options.redactor ?? new UrlRedactor(config.redaction.urlQuerySensitiveKeys);
+      const redactor = options.redactor ?? new RuleEngine(this.redactionRules);
       this.redactStage = new RedactStage(redactor, this.batchQueue, this.counters, options.onRedactionFailure);
     }
 
@@ -223,6 +236,12 @@ class ThreadlinePipeline implements Pipeline {
       if (this.registeredGlobal) trace.disable();
     }
   }
+}
+
+function rulesHolderOf(config: ThreadlineConfig, rules: CompiledRules | RulesHolder | undefined): RulesHolder {
+  if (rules instanceof RulesHolder) return rules;
+  if (rules !== undefined) return new RulesHolder(rules);
+  return new RulesHolder(rulesFromRedactionConfig(config.redaction), config.redaction.rulesFile === undefined ? {} : { file: config.redaction.rulesFile, extraSensitiveQueryKeys: config.redaction.urlQuerySensitiveKeys });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, NO_TIMEOUT_MILLIS, defaultConfig, loadConfig, parseConfigText, type ConfigWarning, type ThreadlineConfig } from '../../src/config';
+import { ConfigError, NO_TIMEOUT_MILLIS, defaultConfig, loadConfig, parseConfigText, parseText, type ConfigWarning, type ThreadlineConfig } from '../../src/config';
 
 let folder: string;
 beforeAll(() => {
@@ -227,6 +227,15 @@ describe('loadConfig', () => {
         '4:19 exporter.queue.maxBatchSize: must not exceed exporter.queue.maxSize (10), got 20',
         '6:27 exporter.retry.initialBackoffMillis: initialBackoffMillis (5000) must not exceed maxBackoffMillis (100)',
       ]);
+    });
+
+    it('takes a file another loader read as the file layer, with its lines', () => {
+      const text = 'listen: 8080\nexporter:\n  queue:\n    maxSize: 10\n    maxBatchSize: 20\n';
+      const { parsed } = parseText(text, 'other.yaml');
+      const input = { exporter: { queue: { maxSize: 10, maxBatchSize: 20 } } };
+      expect(loadError({ fileLayer: { source: 'other.yaml', input, parsed } }).issues.map((issue) => `${issue.source}:${issue.line} ${issue.field}`)).toEqual(['other.yaml:5 exporter.queue.maxBatchSize']);
+      const config = loadConfig({ env: { OTEL_SERVICE_NAME: 'env' }, fileLayer: { source: 'other.yaml', input: { exporter: { queue: { maxSize: 10 } } } }, ...quiet });
+      expect([config.service.name, config.exporter.queue.maxSize, config.exporter.queue.maxBatchSize]).toEqual(['env', 10, 10]);
     });
 
     it('rejects an endpoint that only looked like a reference', () => {

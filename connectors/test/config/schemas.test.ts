@@ -23,7 +23,7 @@ describe('the schema files', () => {
     addFormats(ajv as unknown as Parameters<typeof addFormats>[0]);
     ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
     ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
-    for (const file of ['trace-carrier.schema.json', 'threadline-config.schema.json', 'span-record.schema.json']) ajv.addSchema(readSchema(file));
+    for (const file of ['trace-carrier.schema.json', 'threadline-config.schema.json', 'span-record.schema.json', 'redaction-rules.schema.json']) ajv.addSchema(readSchema(file));
     const schema = readSchema(name);
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.$id).toBe(`https://threadline.dev/schemas/${name}`);

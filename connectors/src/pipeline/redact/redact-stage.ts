@@ -26,6 +26,7 @@ function checkParts(parts: RedactableParts): void {
   if (!Array.isArray(parts.events)) throw new TypeError('redactor returned events that are not an array');
   if (!Array.isArray(parts.links)) throw new TypeError('redactor returned links that are not an array');
   if (!isObject(parts.status) || typeof parts.status.code !== 'number') throw new TypeError('redactor returned no status');
+  if (parts.resource !== undefined && (!isObject(parts.resource) || !isObject(parts.resource.attributes))) throw new TypeError('redactor returned a resource without attributes');
 }
 
 /**
@@ -50,8 +51,8 @@ function seal(original: ReadableSpan, parts: RedactableParts): RedactedSpan {
     events: parts.events as TimedEvent[],
     duration: original.duration,
     ended: true,
-    // The same Resource object: the OTLP serializer groups spans by Resource identity.
-    resource: original.resource,
+    // The same Resource object for every span of a resource: the OTLP serializer groups spans by Resource identity.
+    resource: parts.resource ?? original.resource,
     instrumentationScope: original.instrumentationScope,
     droppedAttributesCount: original.droppedAttributesCount,
     droppedEventsCount: original.droppedEventsCount,
@@ -133,7 +134,14 @@ export class RedactStage implements SpanProcessor {
 
   private redact(span: ReadableSpan): RedactedSpan | undefined {
     try {
-      return seal(span, this.redactor.redact(span));
+      const parts = this.redactor.redact(span);
+      const sealed = seal(span, parts);
+      // Failures the redactor handled itself (by dropping what it could not check) still count.
+      if (typeof parts.failures === 'number' && parts.failures > 0) {
+        this.counters.redactionFailures += parts.failures;
+        this.logFailure(new Error(`${parts.failures} rule application(s) failed; the values were dropped`), 'partial');
+      }
+      return sealed;
     } catch (error) {
       this.counters.redactionFailures++;
       this.logFailure(error);
@@ -148,11 +156,11 @@ export class RedactStage implements SpanProcessor {
     }
   }
 
-  private logFailure(error: unknown): void {
+  private logFailure(error: unknown, scope: 'span' | 'partial' = 'span'): void {
     if (this.failureLogged) return;
     this.failureLogged = true;
     const reason = error instanceof Error ? error.message : String(error);
-    const outcome = this.failureMode === 'strip' ? 'exported without attributes' : 'dropped';
+    const outcome = scope === 'partial' ? 'exported without those values' : this.failureMode === 'strip' ? 'exported without attributes' : 'dropped';
     diag.error(`Threadline redaction failed (${reason}); the span is ${outcome}. Further failures are only counted.`);
   }
 }

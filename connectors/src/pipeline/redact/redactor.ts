@@ -1,4 +1,5 @@
 import type { Attributes, Link, SpanStatus } from '@opentelemetry/api';
+import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 
 /** The parts of a finished span that can carry sensitive data: all a Redactor may change. */
@@ -8,6 +9,13 @@ export interface RedactableParts {
   events: readonly TimedEvent[];
   links: readonly Link[];
   status: SpanStatus;
+  /**
+   * A redacted resource; default the span's own. Return the same object for every span of one
+   * resource (the OTLP serializer groups spans by Resource identity).
+   */
+  resource?: Resource;
+  /** Rule applications that failed inside the redactor and were handled by dropping values; counted as redaction failures. */
+  failures?: number;
 }
 
 /**

@@ -1,7 +1,7 @@
 export { ConsistentProbabilitySampler } from './consistent-probability-sampler';
 export { ParentBasedSampler } from './parent-based-sampler';
 export type { ParentBasedSamplerOptions } from './parent-based-sampler';
-export { RuleBasedSampler, wildcardMatcher } from './rule-sampler';
+export { RuleBasedSampler, wildcardMatcher, wildcardSource } from './rule-sampler';
 export { createSamplerFromConfig } from './sampler-from-config';
 export { TokenBucket } from './token-bucket';
 export type { MillisClock } from './token-bucket';

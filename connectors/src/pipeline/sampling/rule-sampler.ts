@@ -4,15 +4,19 @@ import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import type { SamplingRule } from '../../config/types';
 import { ConsistentProbabilitySampler } from './consistent-probability-sampler';
 
+/** The regular expression source (unanchored) of a wildcard: `*` is any run of characters, the rest literal. */
+export function wildcardSource(pattern: string): string {
+  return pattern
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+}
+
 /** `*` matches any run of characters (also none); everything else is literal. */
 export function wildcardMatcher(pattern: string): (value: string) => boolean {
   if (!pattern.includes('*')) return (value) => value === pattern;
   if (pattern === '*') return () => true;
-  const source = pattern
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  const regex = new RegExp(`^${source}$`, 's');
+  const regex = new RegExp(`^${wildcardSource(pattern)}$`, 's');
   return (value) => regex.test(value);
 }
 

@@ -5,9 +5,12 @@ import { BatchQueue } from '../../../src/pipeline/export/batch-queue';
 import { ATTR_REDACTION_FAILED, RedactStage } from '../../../src/pipeline/redact/redact-stage';
 import type { Redactor } from '../../../src/pipeline/redact/redactor';
 import { partsOf } from '../../../src/pipeline/redact/redactor';
-import { UrlRedactor } from '../../../src/pipeline/redact/url-redactor';
+import { compileRules, RuleEngine } from '../../../src/redaction';
 import { PipelineCounters } from '../../../src/pipeline/stats';
 import { finishedSpan, ScriptedExporter } from '../test-spans';
+
+/** The semantic-convention URL defaults alone: rules with nothing else turned on. */
+const urlDefaults = (): Redactor => new RuleEngine(compileRules({ summary: false }));
 
 function stage(redactor: Redactor, mode: 'strip' | 'drop' = 'strip', maxQueueSize = 100) {
   const exporter = new ScriptedExporter();
@@ -31,7 +34,7 @@ const throwing: Redactor = {
 
 describe('RedactStage', () => {
   test('exports the redacted parts and keeps ids, times and resource from the original', async () => {
-    const { exporter, stage: redact } = stage(new UrlRedactor());
+    const { exporter, stage: redact } = stage(urlDefaults());
     const span = finishedSpan({ attributes: { 'url.full': 'https://u:p@x.example/?sig=s' } });
     redact.onEnd(span);
     await redact.forceFlush();
@@ -54,7 +57,7 @@ describe('RedactStage', () => {
   });
 
   test('unsampled spans never reach the queue', async () => {
-    const { exporter, counters, stage: redact } = stage(new UrlRedactor());
+    const { exporter, counters, stage: redact } = stage(urlDefaults());
     redact.onEnd(finishedSpan({ sampled: false }));
     await redact.forceFlush();
     expect(exporter.calls).toHaveLength(0);
@@ -117,7 +120,7 @@ describe('RedactStage', () => {
     const attributeName = fc.constantFrom('url.full', 'http.url');
     await fc.assert(
       fc.asyncProperty(secret, sensitiveKey, attributeName, fc.boolean(), async (value, key, name, withUser) => {
-        const { exporter, stage: redact } = stage(new UrlRedactor());
+        const { exporter, stage: redact } = stage(urlDefaults());
         const user = withUser ? `bob:${value}@` : '';
         const attributes: Attributes = {
           [name]: `https://${user}files.example/doc?a=1&${key}=${value}&b=2`,
