@@ -2,7 +2,7 @@
 // (upstream, proxies): the child announces its port once it listens, answers peak-memory
 // questions, and exits when the benchmark goes away, so no process outlives a run.
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { stopChild } from '../../test/support/child-process';
 import * as path from 'node:path';
 
 interface ReadyMessage {
@@ -54,18 +54,6 @@ export interface BenchChild {
   stop(): Promise<void>;
 }
 
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
 /** Parent side: starts `script` (a TypeScript file in this folder) and resolves once it listens. */
 export function startBenchChild(name: string, script: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<BenchChild> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, script), ...args], {
@@ -104,7 +92,7 @@ export function startBenchChild(name: string, script: string, args: string[] = [
             child.on('message', onMessage);
             if (!child.send('memory')) refuse(new Error(`${name} is gone`));
           }),
-        stop: () => (stopping ??= stopProcess(child)),
+        stop: () => (stopping ??= stopChild(child, STOP_TIMEOUT_MS)),
       });
     });
   });

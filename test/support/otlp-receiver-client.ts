@@ -11,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as http from 'node:http';
+import { stopChild } from './child-process';
 import * as path from 'node:path';
 import type { ReceivedRequest, ReceivedSpan, ReceiverBehaviour } from './otlp-decode';
 
@@ -126,18 +127,6 @@ function spawnReceiver(options: ReceiverOptions, port: number): Promise<{ child:
   });
 }
 
-function killChild(child: ChildProcessWithoutNullStreams): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
 /** Starts the receiver process and resolves once it listens. */
 export async function startReceiver(options: ReceiverOptions = {}): Promise<Receiver> {
   let { child, ready } = await spawnReceiver(options, options.port ?? 0);
@@ -176,9 +165,9 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     respondWith: async (behaviour) => {
       await admin('POST', '/control', behaviour);
     },
-    stop: () => killChild(child),
+    stop: () => stopChild(child, STOP_TIMEOUT_MS),
     async restart() {
-      await killChild(child);
+      await stopChild(child, STOP_TIMEOUT_MS);
       // The port was just released; another process could hold it for a moment.
       for (let attempt = 1; ; attempt++) {
         try {

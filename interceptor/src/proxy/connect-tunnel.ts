@@ -10,12 +10,7 @@ import type { ProxyContext } from './proxy-context';
 import { extractParent, type ExchangeTrace } from './proxy-tracer';
 import { parseAuthority } from './request-target';
 import { headerLines, rejectSocket } from './socket-response';
-import { upstreamFailureMessage, upstreamFailureStatus } from './upstream-errors';
-
-class ConnectTimeoutError extends Error {
-  override readonly name = 'ConnectTimeoutError';
-  readonly code = 'UND_ERR_CONNECT_TIMEOUT';
-}
+import { ConnectTimeoutError, upstreamFailureMessage, upstreamFailureStatus } from './upstream-errors';
 
 export function handleConnect(context: ProxyContext, request: IncomingMessage, client: Socket, head: Buffer): void {
   const startedAt = performance.now();

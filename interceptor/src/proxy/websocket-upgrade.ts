@@ -14,12 +14,7 @@ import { upstreamPath } from './proxy-route';
 import { extractParent, type ExchangeTrace } from './proxy-tracer';
 import { parseRequestTarget } from './request-target';
 import { headerLines, rejectSocket } from './socket-response';
-import { upstreamFailureMessage, upstreamFailureStatus } from './upstream-errors';
-
-class ConnectTimeoutError extends Error {
-  override readonly name = 'ConnectTimeoutError';
-  readonly code = 'UND_ERR_CONNECT_TIMEOUT';
-}
+import { ConnectTimeoutError, upstreamFailureMessage, upstreamFailureStatus } from './upstream-errors';
 
 export function handleUpgrade(context: ProxyContext, request: IncomingMessage, client: Socket, head: Buffer): void {
   const startedAt = performance.now();
