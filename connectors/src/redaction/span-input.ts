@@ -10,6 +10,7 @@ import { ConfigError } from '../config/config-error';
 import { sharedSchemaValidator } from '../config/schema-validator';
 import { parseText } from '../config/structured-text';
 import { locateIssues } from '../config/validated-text';
+import { isRecordKind, toSpanKind } from '../pipeline/record-span';
 import { RULES_SCHEMA_ID, type RuleTestSpan } from './rules-document';
 
 /** A span to explain or test; see the module comment. */
@@ -18,13 +19,6 @@ export type SpanInput = RuleTestSpan;
 export const SPAN_INPUT_SCHEMA_REF = `${RULES_SCHEMA_ID}#/$defs/testSpan`;
 const SUBJECT = 'span';
 
-const KINDS: Readonly<Record<string, SpanKind>> = {
-  internal: SpanKind.INTERNAL,
-  server: SpanKind.SERVER,
-  client: SpanKind.CLIENT,
-  producer: SpanKind.PRODUCER,
-  consumer: SpanKind.CONSUMER,
-};
 /** OTLP numbers kinds from 1 (internal); the OpenTelemetry JS enum from 0. */
 const OTLP_KINDS = [SpanKind.INTERNAL, SpanKind.INTERNAL, SpanKind.SERVER, SpanKind.CLIENT, SpanKind.PRODUCER, SpanKind.CONSUMER];
 const STATUS: Readonly<Record<string, SpanStatusCode>> = { unset: SpanStatusCode.UNSET, ok: SpanStatusCode.OK, error: SpanStatusCode.ERROR };
@@ -52,7 +46,7 @@ function attributesOf(values: Record<string, unknown> | undefined): Attributes {
 
 /** A ReadableSpan with the input's parts (ids and times are placeholders). */
 export function spanInputToReadable(input: SpanInput): ReadableSpan {
-  const kind = typeof input.kind === 'number' ? (OTLP_KINDS[input.kind] ?? SpanKind.INTERNAL) : KINDS[input.kind ?? 'internal'];
+  const kind = typeof input.kind === 'number' ? (OTLP_KINDS[input.kind] ?? SpanKind.INTERNAL) : isRecordKind(input.kind) ? toSpanKind(input.kind) : SpanKind.INTERNAL;
   const code = input.status?.code;
   const status = {
     code: typeof code === 'number' ? code : STATUS[code ?? 'unset'],

@@ -9,7 +9,7 @@ import { reportConnection } from './connection-report';
 import type { ProxyContext } from './proxy-context';
 import { extractParent, type ExchangeTrace } from './proxy-tracer';
 import { parseAuthority } from './request-target';
-import { headerLines, rejectSocket } from './socket-response';
+import { headerLines, rejectSocket, spliceSockets } from './socket-response';
 import { ConnectTimeoutError, upstreamFailureMessage, upstreamFailureStatus } from './upstream-errors';
 
 export function handleConnect(context: ProxyContext, request: IncomingMessage, client: Socket, head: Buffer): void {
@@ -65,13 +65,7 @@ export function handleConnect(context: ProxyContext, request: IncomingMessage, c
     established = true;
     client.write(`HTTP/1.1 200 Connection Established\r\n${headerLines(extraHeaders)}\r\n`);
     if (head.length > 0) upstream.write(head);
-    upstream.pipe(client);
-    client.pipe(upstream);
-    const idle = route.timeouts.idleMillis;
-    if (idle > 0) {
-      upstream.setTimeout(idle, destroyBoth);
-      client.setTimeout(idle, destroyBoth);
-    }
+    spliceSockets(upstream, client, route.timeouts.idleMillis, destroyBoth);
   });
   upstream.on('error', (error) => {
     failure ??= error;

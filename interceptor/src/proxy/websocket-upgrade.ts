@@ -13,7 +13,7 @@ import type { ProxyContext } from './proxy-context';
 import { upstreamPath } from './proxy-route';
 import { extractParent, type ExchangeTrace } from './proxy-tracer';
 import { parseRequestTarget } from './request-target';
-import { headerLines, rejectSocket } from './socket-response';
+import { headerLines, rejectSocket, spliceSockets } from './socket-response';
 import { ConnectTimeoutError, upstreamFailureMessage, upstreamFailureStatus } from './upstream-errors';
 
 export function handleUpgrade(context: ProxyContext, request: IncomingMessage, client: Socket, head: Buffer): void {
@@ -102,13 +102,7 @@ export function handleUpgrade(context: ProxyContext, request: IncomingMessage, c
     client.write(`HTTP/1.1 101 Switching Protocols\r\n${headerLines([...fields, ...extraHeaders])}\r\n`);
     if (upstreamHead.length > 0) client.write(upstreamHead);
     if (head.length > 0) socket.write(head);
-    socket.pipe(client);
-    client.pipe(socket);
-    const idle = route.timeouts.idleMillis;
-    if (idle > 0) {
-      socket.setTimeout(idle, destroyAll);
-      client.setTimeout(idle, destroyAll);
-    }
+    spliceSockets(socket, client, route.timeouts.idleMillis, destroyAll);
     socket.once('close', () => {
       client.destroy();
       finish();
