@@ -1,0 +1,2 @@
+// Public surface of the built-in collector.
+export * from './otlp/decode';
