@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // The `threadline` command line: admin tooling for rules files and the tracing proxy.
+import { checkCommand } from './check-command';
+import { collectorCommand } from './collector-command';
 import type { CliCommandGroup, CliPassthroughCommand } from './command';
 import { dispatch } from './dispatch';
 import { processIo, type CliIo } from './io';
@@ -19,8 +21,9 @@ export const threadlineCommands: CliCommandGroup = {
   kind: 'group',
   name: 'threadline',
   summary: 'Threadline: one W3C trace through systems built partly in low-code tools.',
-  description: 'Validate, explain and test redaction and baggage rules, and run the tracing proxy.\nExit codes: 0 ok, 1 invalid rules or failed tests, 2 wrong command line.',
-  commands: [rulesCommands, proxyCommand],
+  description:
+    'Validate, explain and test redaction and baggage rules, run the tracing proxy and the built-in collector,\nand check that a request arrives as one complete trace (a failed check is a failed test).\nExit codes: 0 ok, 1 invalid rules or failed tests, 2 wrong command line.',
+  commands: [rulesCommands, proxyCommand, collectorCommand, checkCommand],
 };
 
 /** Runs the command line with `argv` (without node and the script) and returns the exit code. */
