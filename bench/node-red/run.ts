@@ -1,0 +1,207 @@
+// `npm run bench:node-red`: what automatic tracing costs a real Node-RED. The flow is
+// `http in` → 10 `change` nodes → `http response` (12 nodes, so 12 spans per request); two
+// Node-RED processes run it side by side, one with automatic tracing on (every span exported as
+// OTLP/protobuf to a local receiver process), one with it off. The load (autocannon, keep-alive
+// connections, as fast as the flow answers) alternates between them in rounds (off on off on …),
+// and the median of the rounds is reported, so other work on a shared machine spoils at most one
+// round of a case. Besides requests per second, the CPU time each Node-RED process spent per
+// request (from /proc) is reported: that figure holds when other processes compete for the cores.
+//
+// No span lost: after each traced round the receiver decodes what it kept, and every request
+// must have arrived as one trace of exactly 12 spans, at least as many traces as answered requests.
+//
+//   node --import tsx bench/node-red/run.ts [--duration S] [--connections N] [--rounds N] [--queue default|large]
+//
+// --queue default uses the exporter queue's defaults (2048 spans, batches of 512); `large` a queue
+// of 100,000 spans, to tell queue drops from tracing cost.
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import { parseArgs } from 'node:util';
+import type { FlowNode, NodeRedRuntime } from '../../test/support/node-red-runtime';
+import { startNodeRed } from '../../test/support/node-red-runtime';
+import { machine } from '../machine';
+import { startBenchChild } from '../proxy/child-protocol';
+import type { BenchChild } from '../proxy/child-protocol';
+import { runMaxLoad } from '../proxy/max-load';
+import type { LoadResult } from '../proxy/max-load';
+import { fmtInt, fmtMs, goalLine, median, table } from '../proxy/report';
+import type { KeptCount } from './keeping-receiver';
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '16' },
+    rounds: { type: 'string', default: '3' },
+    queue: { type: 'string', default: 'default' },
+  },
+});
+const DURATION_S = positive('duration', Number(flags.duration));
+const CONNECTIONS = positive('connections', Number(flags.connections));
+const ROUNDS = positive('rounds', Number(flags.rounds));
+if (flags.queue !== 'default' && flags.queue !== 'large') throw new Error('--queue is default or large');
+const CHANGE_NODES = 10;
+const SPANS_PER_REQUEST = CHANGE_NODES + 2;
+const GOAL_RATIO = 0.7;
+const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ, the unit of /proc/<pid>/stat times
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  return value;
+}
+
+/** http in → change × 10 → http response */
+function benchFlow(): FlowNode[] {
+  const nodes: FlowNode[] = [{ id: 'bench', type: 'tab', label: 'bench' }];
+  const ids = Array.from({ length: CHANGE_NODES }, (_, i) => `change${i + 1}`);
+  nodes.push({ id: 'in', type: 'http in', z: 'bench', url: '/bench', method: 'get', x: 100, y: 100, wires: [[ids[0]!]] });
+  ids.forEach((id, i) => {
+    nodes.push({
+      id,
+      type: 'change',
+      z: 'bench',
+      rules: [{ t: 'set', p: `step${i + 1}`, pt: 'msg', to: String(i + 1), tot: 'num' }],
+      x: 200 + i * 100,
+      y: 100,
+      wires: [[ids[i + 1] ?? 'out']],
+    });
+  });
+  nodes.push({ id: 'out', type: 'http response', z: 'bench', statusCode: '200', x: 1300, y: 100, wires: [] });
+  return nodes;
+}
+
+/** CPU time (user + system) of a process so far, in microseconds. */
+function processCpuMicros(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // after "pid (comm) ", field 3 is state; utime and stime are fields 14 and 15 of the full line
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks / CLOCK_TICKS_PER_SECOND) * 1e6;
+}
+
+function getJson<T>(url: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T));
+        res.on('error', reject);
+      })
+      .on('error', reject);
+  });
+}
+
+interface RoundResult extends LoadResult {
+  cpuMicrosPerRequest: number;
+}
+
+async function loadRound(red: NodeRedRuntime, durationSeconds: number): Promise<RoundResult> {
+  const cpuBefore = processCpuMicros(red.pid);
+  const result = await runMaxLoad(`${red.apiUrl}/bench`, { connections: CONNECTIONS, durationSeconds });
+  const cpu = processCpuMicros(red.pid) - cpuBefore;
+  return { ...result, cpuMicrosPerRequest: result.responses > 0 ? cpu / result.responses : Number.NaN };
+}
+
+/** Waits until the traced Node-RED has exported what it queued (no new export for `quietMs`), then counts. */
+async function collectSpans(receiverUrl: string, quietMs: number): Promise<KeptCount> {
+  let last = -1;
+  let quietSince = Date.now();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const { requests } = await getJson<{ requests: number }>(`${receiverUrl}/stats`);
+    if (requests !== last) {
+      last = requests;
+      quietSince = Date.now();
+    } else if (Date.now() - quietSince >= quietMs) {
+      return getJson<KeptCount>(`${receiverUrl}/count`);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const command = `node --import tsx bench/node-red/run.ts --duration ${DURATION_S} --connections ${CONNECTIONS} --rounds ${ROUNDS} --queue ${flags.queue}`;
+  console.log(`Node-RED automatic tracing benchmark\n  machine: ${machine()}\n  load average: ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}\n  command: ${command}\n`);
+  const children: BenchChild[] = [];
+  const runtimes: NodeRedRuntime[] = [];
+  try {
+    const receiver = await startBenchChild('receiver', '../node-red/keeping-receiver.ts');
+    children.push(receiver);
+    const receiverUrl = `http://127.0.0.1:${receiver.port}`;
+    const queue = flags.queue === 'large' ? { queue: { maxSize: 100_000 } } : {};
+    const off = await startNodeRed({});
+    runtimes.push(off);
+    const on = await startNodeRed({
+      settings: {
+        threadline: {
+          autoTrace: {
+            enabled: true,
+            config: { service: { name: 'bench-flows' }, exporter: { tracesEndpoint: `${receiverUrl}/v1/traces`, protocol: 'http/protobuf', ...queue } },
+          },
+        },
+      },
+    });
+    runtimes.push(on);
+    const flow = benchFlow();
+    await off.deploy(flow);
+    await on.deploy(flow);
+
+    // warm-up: JIT, sockets, the exporter's connection
+    await loadRound(off, Math.min(2, DURATION_S));
+    await loadRound(on, Math.min(2, DURATION_S));
+    await collectSpans(receiverUrl, 6000);
+
+    const results: { off: RoundResult[]; on: RoundResult[] } = { off: [], on: [] };
+    const kept: KeptCount[] = [];
+    let answeredTraced = 0;
+    for (let round = 1; round <= ROUNDS; round++) {
+      const offResult = await loadRound(off, DURATION_S);
+      results.off.push(offResult);
+      const onResult = await loadRound(on, DURATION_S);
+      results.on.push(onResult);
+      answeredTraced += onResult.responses;
+      kept.push(await collectSpans(receiverUrl, 6000));
+      console.log(`  round ${round}: off ${fmtInt(offResult.requestsPerSec)} req/s, on ${fmtInt(onResult.requestsPerSec)} req/s`);
+    }
+
+    const rows = (['off', 'on'] as const).map((name) => {
+      const rounds = results[name];
+      return [
+        `tracing ${name}`,
+        fmtInt(median(rounds.map((r) => r.requestsPerSec))),
+        fmtMs(median(rounds.map((r) => r.p50Millis))),
+        fmtMs(median(rounds.map((r) => r.p99Millis))),
+        fmtInt(median(rounds.map((r) => r.cpuMicrosPerRequest))),
+        String(rounds.reduce((sum, r) => sum + r.failures, 0)),
+      ];
+    });
+    console.log(`\n${table(['case', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'failures'], rows)}\n`);
+
+    const spans = kept.reduce((sum, k) => sum + k.spans, 0);
+    const undecodable = kept.reduce((sum, k) => sum + k.undecodable, 0);
+    const tracesBySize: Record<string, number> = {};
+    for (const k of kept) for (const [size, n] of Object.entries(k.tracesBySize)) tracesBySize[size] = (tracesBySize[size] ?? 0) + n;
+    const wholeTraces = tracesBySize[String(SPANS_PER_REQUEST)] ?? 0;
+    const partial = Object.entries(tracesBySize).filter(([size]) => Number(size) !== SPANS_PER_REQUEST);
+    const lost = Math.max(0, answeredTraced * SPANS_PER_REQUEST - spans);
+    console.log(
+      `  traced requests answered: ${fmtInt(answeredTraced)}; spans received: ${fmtInt(spans)} (${SPANS_PER_REQUEST} per request: ${fmtInt(answeredTraced * SPANS_PER_REQUEST)}); ` +
+        `traces of ${SPANS_PER_REQUEST} spans: ${fmtInt(wholeTraces)}; other trace sizes: ${partial.length === 0 ? 'none' : partial.map(([size, n]) => `${n}×${size}`).join(', ')}; undecodable exports: ${undecodable}`,
+    );
+
+    const ratio = median(results.on.map((r) => r.requestsPerSec)) / median(results.off.map((r) => r.requestsPerSec));
+    const cpuRatio = median(results.off.map((r) => r.cpuMicrosPerRequest)) / median(results.on.map((r) => r.cpuMicrosPerRequest));
+    console.log('');
+    console.log(goalLine('throughput kept with tracing on (req/s on / off)', `${(ratio * 100).toFixed(0)} %`, `≥ ${GOAL_RATIO * 100} %`, ratio >= GOAL_RATIO));
+    console.log(goalLine('same by CPU time per request (off / on)', `${(cpuRatio * 100).toFixed(0)} %`, `≥ ${GOAL_RATIO * 100} %`, cpuRatio >= GOAL_RATIO));
+    console.log(goalLine('spans lost', fmtInt(lost + partial.reduce((sum, [, n]) => sum + n, 0)), '0', lost === 0 && partial.length === 0 && undecodable === 0));
+  } finally {
+    for (const red of runtimes) await red.stop();
+    for (const child of children) await child.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

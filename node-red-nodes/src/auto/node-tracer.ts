@@ -1,0 +1,369 @@
+// A span per node per message, driven by Node-RED's runtime hooks.
+//
+// The model (one trace per flow execution):
+// - onReceive opens the receiving node's span. Its parent is the context on the message
+//   (`msg.threadline`, the contract shared with the manual nodes: the innermost open span record
+//   of a span start node, else the carrier); the new span's context is then written back to
+//   `msg.threadline`, so whatever the node does with the message (send it, hand it to a link,
+//   raise an error to a Catch node, a manual node) continues from this span.
+// - onSend catches messages that left a node without a context: a Function node that returned a
+//   new object, split parts, join output. They are matched to the sending node's open span by
+//   `_msgid` (or the split's `parts.id`, see recent-spans.ts); a message with no match starts an execution at
+//   its entry node (`http in` continues the caller's traceparent from the request headers).
+// - onComplete (done()) ends the span. Nodes that never call done() end when their input handler
+//   returns (postReceive); the `http in` span ends when an `http response` answers that request.
+//   Every span is tracked by the pipeline's sweeper: still open at the deadline, it is ended and
+//   marked incomplete.
+// - preDeliver opens the span of an `http request` node early and writes its traceparent into a
+//   copy of msg.headers for that one delivery (see http-request-headers.ts).
+//
+// Hot path: cheap lookups in WeakMaps keyed by the message objects Node-RED passes along, no
+// parsing when the message still carries the object this tracer wrote.
+import type { SpanContext, TextMapPropagator, TraceState } from '@opentelemetry/api';
+import { SpanStatusCode } from '@opentelemetry/api';
+import type { EndRecordOptions, Pipeline, RecordAttributes, SpanRecord, SpanRecordKind, TraceCarrier } from '@threadline/connectors';
+import { extractCarrier, formatTraceparent, incomingMessageGetter, parseTraceState } from '@threadline/connectors';
+import { currentParent, MSG_PROPERTY } from '../message-context';
+import { injectTraceHeaders } from './http-request-headers';
+import type { TracerOptions } from './options';
+import { RecentSpans } from './recent-spans';
+import { WrittenTrace } from './written-trace';
+import type { CompleteEvent, ReceiveEvent, RuntimeNode, SendEvent } from './red-api';
+
+export const AUTO_TRACE_SCOPE = { name: '@threadline/node-red/auto' };
+/** Bound of one node's list of open spans (older ones are ended by the sweeper all the same). */
+const MAX_OPEN_PER_NODE = 100_000;
+/** Distinct tracestate values kept parsed (a flow's spans mostly share one, e.g. `ot=th:0`). */
+const MAX_PARSED_TRACESTATES = 256;
+
+/** Span attribute names (node_red.* for what OpenTelemetry has no convention for). */
+export const ATTR_NODE_ID = 'node_red.node.id';
+export const ATTR_NODE_TYPE = 'node_red.node.type';
+export const ATTR_NODE_NAME = 'node_red.node.name';
+export const ATTR_FLOW_ID = 'node_red.flow.id';
+
+interface NodeFacts {
+  name: string;
+  kind: SpanRecordKind;
+  attributes: RecordAttributes;
+  ignored: boolean;
+  /** False for nodes whose input handlers take no `done`: they never complete. */
+  callsDone: boolean;
+  role: 'http in' | 'http response' | 'http request' | 'other';
+  /** This node's open spans, for messages that leave it without a context. */
+  open: RecentSpans<OpenSpan>;
+}
+
+/** A span as the parent of the next: its ids, and its tracestate when it has one. */
+interface SpanRef {
+  readonly context: SpanContext;
+  readonly tracestate?: string;
+}
+
+interface OpenSpan extends SpanRef {
+  readonly record: SpanRecord;
+  readonly nodeId: string;
+  readonly facts: NodeFacts;
+  /** `_msgid` of the message that opened it. */
+  readonly msgid: unknown;
+  readonly openedAt: number;
+  ended: boolean;
+}
+
+type Message = Record<string, unknown>;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+export class NodeTracer {
+  /** `http in` spans by the response wrapper the `http response` node gets (kept by message clones). */
+  private readonly requests = new WeakMap<object, OpenSpan>();
+  private readonly facts = new WeakMap<RuntimeNode, NodeFacts>();
+  private readonly traceStates = new Map<string, TraceState | undefined>();
+  /** Lists of open spans that may hold something, pruned now and then (see recent-spans.ts). */
+  private readonly lists = new Set<RecentSpans<OpenSpan>>();
+  private pruneTimer: NodeJS.Timeout | undefined;
+  private failures = 0;
+
+  constructor(
+    private readonly pipeline: Pipeline,
+    private readonly propagator: TextMapPropagator,
+    private readonly options: TracerOptions,
+    private readonly onFailure: (error: unknown, count: number) => void = () => {},
+  ) {}
+
+  /** Stops the periodic prune (the tracer is being replaced or removed). */
+  stop(): void {
+    if (this.pruneTimer !== undefined) clearInterval(this.pruneTimer);
+    this.pruneTimer = undefined;
+    this.lists.clear();
+  }
+
+  private pruneLists(): void {
+    const now = Date.now();
+    for (const list of this.lists) {
+      list.prune(now);
+      if (list.size === 0) this.lists.delete(list);
+    }
+    if (this.lists.size === 0) this.stop();
+  }
+
+  // --- hook handlers: each one guards itself, so nothing ever reaches the flow ----------------
+
+  onSend = (events: SendEvent[]): void => {
+    try {
+      for (let i = 0; i < events.length; i++) this.contextForSent(events[i]);
+    } catch (error) {
+      this.fail(error);
+    }
+  };
+
+  preDeliver = (event: SendEvent): void => {
+    try {
+      const node = event.destination.node;
+      if (node === undefined || node.type !== 'http request') return;
+      const facts = this.factsOf(node);
+      if (facts.ignored || this.findOpen(event.msg, node.id, facts) !== undefined) return;
+      const span = this.openFor(event.msg, node, facts);
+      injectTraceHeaders(event.msg, this.carrierOf(span, event.msg), this.propagator);
+    } catch (error) {
+      this.fail(error);
+    }
+  };
+
+  onReceive = (event: ReceiveEvent): void => {
+    try {
+      const node = event.destination.node;
+      const facts = this.factsOf(node);
+      if (facts.ignored) return;
+      const written = WrittenTrace.spanOf<OpenSpan>(event.msg[MSG_PROPERTY]);
+      if (written !== undefined && written.nodeId === node.id && !written.ended) return; // opened at preDeliver
+      this.openFor(event.msg, node, facts);
+    } catch (error) {
+      this.fail(error);
+    }
+  };
+
+  postReceive = (event: ReceiveEvent): void => {
+    try {
+      const node = event.destination.node;
+      const facts = this.factsOf(node);
+      if (facts.callsDone || facts.ignored) return;
+      const span = this.findOpen(event.msg, node.id, facts);
+      if (span !== undefined) this.end(span, {});
+    } catch (error) {
+      this.fail(error);
+    }
+  };
+
+  onComplete = (event: CompleteEvent): void => {
+    try {
+      const msg = event.msg;
+      const facts = this.factsOf(event.node.node);
+      if (facts.ignored) return;
+      const span = this.findOpen(msg, event.node.id, facts);
+      if (span === undefined) return;
+      const role = span.facts.role;
+      if (role === 'http response') this.endRequest(msg, event.node.node);
+      const end: EndRecordOptions = {};
+      if (role === 'http request') {
+        const status = Number(msg.statusCode);
+        if (Number.isInteger(status) && status > 0) {
+          end.attributes = { 'http.response.status_code': status };
+          if (status >= 400) end.status = { code: SpanStatusCode.ERROR };
+        }
+      }
+      if (event.error !== undefined && event.error !== null) end.error = event.error;
+      this.end(span, end);
+    } catch (error) {
+      this.fail(error);
+    }
+  };
+
+  // --- spans ---------------------------------------------------------------------------------
+
+  private openFor(msg: Message, node: RuntimeNode, facts: NodeFacts): OpenSpan {
+    const span = this.openSpan(node, facts, this.parentOf(msg), msg._msgid);
+    this.writeContext(msg, span, undefined, span);
+    return span;
+  }
+
+  private openSpan(node: RuntimeNode, facts: NodeFacts, parent: SpanContext | TraceCarrier | undefined, msgid: unknown): OpenSpan {
+    const record = this.pipeline.openRecord({ name: facts.name, kind: facts.kind, parent, attributes: facts.attributes, scope: AUTO_TRACE_SCOPE });
+    this.pipeline.trackRecord(record, this.options.deadlineMs);
+    const context: SpanContext = { traceId: record.traceId, spanId: record.spanId, traceFlags: record.traceFlags };
+    const openedAt = Date.now();
+    const span: OpenSpan = { record, nodeId: node.id, context, tracestate: record.tracestate, facts, msgid, openedAt, ended: false };
+    facts.open.add(span, openedAt);
+    if (!this.lists.has(facts.open)) {
+      this.lists.add(facts.open);
+      if (this.pruneTimer === undefined) {
+        this.pruneTimer = setInterval(() => this.pruneLists(), Math.min(1000, this.options.deadlineMs));
+        this.pruneTimer.unref();
+      }
+    }
+    return span;
+  }
+
+  private end(span: OpenSpan, options: EndRecordOptions): void {
+    if (span.ended) return;
+    span.ended = true;
+    span.facts.open.remove(span);
+    this.pipeline.endRecord(span.record, options);
+  }
+
+  /** Ends the `http in` span of the request an `http response` node just answered. */
+  private endRequest(msg: Message, node: RuntimeNode): void {
+    const response = msg.res;
+    if (!isObject(response)) return;
+    const span = this.requests.get(response);
+    if (span === undefined) return;
+    this.requests.delete(response);
+    const configured = (node as RuntimeNode & { statusCode?: unknown }).statusCode;
+    const status = Number(msg.statusCode ?? configured) || 200;
+    this.end(span, {
+      attributes: { 'http.response.status_code': status },
+      ...(status >= 500 ? { status: { code: SpanStatusCode.ERROR } } : {}),
+    });
+  }
+
+  /** A message leaving `source` without a context gets one: its own execution's, or a new one. */
+  private contextForSent(event: SendEvent): void {
+    const msg = event.msg;
+    if (!isObject(msg)) return;
+    const carried = msg[MSG_PROPERTY];
+    if (isObject(carried) && typeof carried.traceparent === 'string') return;
+    const source = event.source.node;
+    if (source === undefined) return;
+    const facts = this.factsOf(source);
+    if (facts.ignored) return;
+    const now = Date.now();
+    const parts = msg.parts;
+    const known = facts.open.find(msg._msgid, now) ?? (isObject(parts) ? facts.open.find(parts.id, now) : undefined);
+    if (known !== undefined) this.writeContext(msg, known);
+    else this.startExecution(msg, source, facts);
+  }
+
+  /** The span of an entry node (`http in`, `inject`, …): the root of this execution, or the caller's child. */
+  private startExecution(msg: Message, source: RuntimeNode, facts: NodeFacts): void {
+    const request = msg.req;
+    const caller = facts.role === 'http in' && isObject(request) ? extractCarrier(request as never, incomingMessageGetter, this.propagator) : undefined;
+    const span = this.openSpan(source, facts, caller, msg._msgid);
+    this.writeContext(msg, span, caller?.baggage);
+    const response = msg.res;
+    if (facts.role === 'http in' && isObject(response)) this.requests.set(response, span);
+    else this.end(span, {});
+  }
+
+  // --- context on the message ----------------------------------------------------------------
+
+  /** The parent of a span opened for `msg`: what the message carries, else its execution, else none. */
+  private parentOf(msg: Message): SpanContext | TraceCarrier | undefined {
+    const carried = msg[MSG_PROPERTY];
+    if (isObject(carried)) {
+      const ours = WrittenTrace.parentOf(carried);
+      if (ours !== undefined) return ours;
+      const parent = currentParent(msg);
+      if (parent !== undefined) return parent;
+    }
+    return undefined;
+  }
+
+  /**
+   * Puts `span` on the message as the context it is in: a new object (never mutating one a clone
+   * may share), keeping the baggage and the manual nodes' open span records already there.
+   */
+  private writeContext(msg: Message, span: SpanRef, baggage?: string, open?: OpenSpan): void {
+    const { context, tracestate } = span;
+    const traceparent = formatTraceparent({ traceId: context.traceId, parentId: context.spanId, traceFlags: context.traceFlags });
+    if (traceparent === undefined) return;
+    const previous = msg[MSG_PROPERTY];
+    const next = new WrittenTrace(traceparent, tracestate ? { ...context, traceState: this.parsedTraceState(tracestate) } : context, open);
+    if (tracestate) next.tracestate = tracestate;
+    const keptBaggage = baggage ?? (isObject(previous) ? previous.baggage : undefined);
+    if (typeof keptBaggage === 'string' && keptBaggage !== '') next.baggage = keptBaggage;
+    if (isObject(previous) && Array.isArray(previous.spans) && previous.spans.length > 0) next.spans = previous.spans;
+    msg[MSG_PROPERTY] = next;
+  }
+
+  /** The tracestate as the next span's parent keeps it, parsed once per distinct value. */
+  private parsedTraceState(tracestate: string): TraceState | undefined {
+    if (this.traceStates.has(tracestate)) return this.traceStates.get(tracestate);
+    const parsed = parseTraceState(tracestate);
+    if (this.traceStates.size >= MAX_PARSED_TRACESTATES) this.traceStates.clear();
+    this.traceStates.set(tracestate, parsed);
+    return parsed;
+  }
+
+  /** The span as the parent of an outgoing call, with the message's baggage. */
+  private carrierOf(span: OpenSpan, msg: Message): TraceCarrier {
+    const carrier: TraceCarrier = { traceparent: formatTraceparent({ traceId: span.context.traceId, parentId: span.context.spanId, traceFlags: span.context.traceFlags }) as string };
+    if (span.tracestate) carrier.tracestate = span.tracestate;
+    const carried = msg[MSG_PROPERTY];
+    if (isObject(carried) && typeof carried.baggage === 'string' && carried.baggage !== '') carrier.baggage = carried.baggage;
+    return carrier;
+  }
+
+  // --- bookkeeping ---------------------------------------------------------------------------
+
+  /**
+   * The span `nodeId` has open for this message: the one written on it when nothing has replaced
+   * msg.threadline since, else the node's newest open span of the same execution (`_msgid`).
+   */
+  private findOpen(msg: Message, nodeId: string, facts: NodeFacts): OpenSpan | undefined {
+    const written = WrittenTrace.spanOf<OpenSpan>(msg[MSG_PROPERTY]);
+    if (written !== undefined && written.nodeId === nodeId && !written.ended) return written;
+    return facts.open.find(msg._msgid, Date.now());
+  }
+
+  private factsOf(node: RuntimeNode): NodeFacts {
+    let facts = this.facts.get(node);
+    if (facts === undefined) {
+      facts = describeNode(node, this.options);
+      this.facts.set(node, facts);
+    }
+    return facts;
+  }
+
+  private fail(error: unknown): void {
+    this.failures++;
+    try {
+      this.onFailure(error, this.failures);
+    } catch {
+      // reporting must not throw either
+    }
+  }
+}
+
+function describeNode(node: RuntimeNode, options: TracerOptions): NodeFacts {
+  const type = String(node.type);
+  const name = typeof node.name === 'string' && node.name !== '' ? node.name : '';
+  const attributes: RecordAttributes = { [ATTR_NODE_ID]: String(node.id), [ATTR_NODE_TYPE]: type };
+  if (name) attributes[ATTR_NODE_NAME] = name;
+  if (typeof node.z === 'string') attributes[ATTR_FLOW_ID] = node.z;
+  const role: NodeFacts['role'] = type === 'http in' || type === 'http response' || type === 'http request' ? type : 'other';
+  let spanName = name || type;
+  let kind: SpanRecordKind = 'internal';
+  if (role === 'http in') {
+    const { method, url } = node as RuntimeNode & { method?: unknown; url?: unknown };
+    const verb = typeof method === 'string' ? method.toUpperCase() : 'GET';
+    const route = typeof url === 'string' ? url : '';
+    spanName = route ? `${verb} ${route}` : verb;
+    kind = 'server';
+    attributes['http.request.method'] = verb;
+    if (route) attributes['http.route'] = route;
+  } else if (role === 'http request') {
+    kind = 'client';
+  }
+  const expected = node._expectedDoneCount;
+  return {
+    name: spanName,
+    kind,
+    attributes,
+    ignored: options.ignoreTypes.has(type),
+    callsDone: typeof expected === 'number' ? expected > 0 : true,
+    role,
+    open: new RecentSpans<OpenSpan>(options.deadlineMs, MAX_OPEN_PER_NODE),
+  };
+}

@@ -1,0 +1,80 @@
+// Automatic tracing as settings.js describes it:
+//
+//   threadline: {
+//     autoTrace: {
+//       enabled: true,                  // off unless true (or a config node switches it on)
+//       configFile: '/etc/threadline.yaml',   // a Threadline configuration file, and/or
+//       config: { service: { name: 'flows' }, exporter: { tracesEndpoint: 'http://…/v1/traces' } },
+//       deadlineMs: 30000,              // open node spans are ended as incomplete after this
+//       ignoreTypes: ['debug', 'junction'],   // node types that get no span
+//     }
+//   }
+//
+// Wrong values are reported by name and the plugin stays off; it never stops Node-RED starting.
+import type { ThreadlineConfigInput } from '@threadline/connectors';
+
+export const DEFAULT_DEADLINE_MS = 30_000;
+
+export interface AutoTraceSettings {
+  enabled: boolean;
+  configFile?: string;
+  config?: ThreadlineConfigInput;
+  deadlineMs: number;
+  ignoreTypes: string[];
+}
+
+/** How the tracer itself behaves, whoever owns the pipeline. */
+export interface TracerOptions {
+  deadlineMs: number;
+  ignoreTypes: ReadonlySet<string>;
+}
+
+export class AutoTraceSettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Threadline automatic tracing: invalid settings.js threadline.autoTrace: ${problems.join('; ')}`);
+    this.name = 'AutoTraceSettingsError';
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function positiveInteger(value: unknown, field: string, fallback: number, problems: string[]): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    problems.push(`${field}: expected a positive integer, got ${JSON.stringify(value)}`);
+    return fallback;
+  }
+  return value;
+}
+
+/** Reads `settings.threadline.autoTrace`; throws AutoTraceSettingsError naming each wrong field. */
+export function readAutoTraceSettings(settings: Record<string, unknown> | undefined): AutoTraceSettings {
+  const section = isObject(settings?.threadline) ? settings.threadline.autoTrace : undefined;
+  const defaults: AutoTraceSettings = { enabled: false, deadlineMs: DEFAULT_DEADLINE_MS, ignoreTypes: [] };
+  if (section === undefined) return defaults;
+  const prefix = 'threadline.autoTrace';
+  if (!isObject(section)) throw new AutoTraceSettingsError([`${prefix}: expected an object`]);
+  const problems: string[] = [];
+  const known = new Set(['enabled', 'configFile', 'config', 'deadlineMs', 'ignoreTypes']);
+  for (const key of Object.keys(section)) if (!known.has(key)) problems.push(`${prefix}.${key}: unknown field`);
+  if (section.enabled !== undefined && typeof section.enabled !== 'boolean') problems.push(`${prefix}.enabled: expected true or false`);
+  if (section.configFile !== undefined && (typeof section.configFile !== 'string' || section.configFile === '')) {
+    problems.push(`${prefix}.configFile: expected a file path`);
+  }
+  if (section.config !== undefined && !isObject(section.config)) problems.push(`${prefix}.config: expected an object`);
+  const ignoreTypes = section.ignoreTypes ?? [];
+  if (!Array.isArray(ignoreTypes) || ignoreTypes.some((type) => typeof type !== 'string')) {
+    problems.push(`${prefix}.ignoreTypes: expected an array of node type names`);
+  }
+  const result: AutoTraceSettings = {
+    enabled: section.enabled === true,
+    deadlineMs: positiveInteger(section.deadlineMs, `${prefix}.deadlineMs`, DEFAULT_DEADLINE_MS, problems),
+    ignoreTypes: Array.isArray(ignoreTypes) ? ignoreTypes.filter((type): type is string => typeof type === 'string') : [],
+  };
+  if (typeof section.configFile === 'string' && section.configFile !== '') result.configFile = section.configFile;
+  if (isObject(section.config)) result.config = section.config as ThreadlineConfigInput;
+  if (problems.length > 0) throw new AutoTraceSettingsError(problems);
+  return result;
+}
