@@ -1,0 +1,62 @@
+// Builds the community node package: one CommonJS bundle per node and credential (everything they
+// use from connectors and OpenTelemetry included, n8n-workflow left to n8n), plus the icons and the
+// codex file n8n reads next to the node. `node scripts/build.js [outDir]` (default dist/).
+const fs = require('node:fs');
+const path = require('node:path');
+const esbuild = require('esbuild');
+
+const root = path.join(__dirname, '..');
+
+const entries = {
+  'nodes/Threadline/Threadline.node': 'nodes/Threadline/Threadline.node.ts',
+  'credentials/ThreadlineCollectorApi.credentials': 'credentials/ThreadlineCollectorApi.credentials.ts',
+};
+
+const assets = [
+  'nodes/Threadline/Threadline.node.json',
+  'nodes/Threadline/threadline.svg',
+  'nodes/Threadline/threadline.dark.svg',
+  'credentials/threadline.svg',
+  'credentials/threadline.dark.svg',
+];
+
+/** Builds into `outDir` (emptied first); resolves to { file: bytes } of the bundles. */
+async function build(outDir = path.join(root, 'dist')) {
+  fs.rmSync(outDir, { recursive: true, force: true });
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: Object.fromEntries(Object.entries(entries).map(([out, source]) => [out, path.join(root, source)])),
+    outdir: outDir,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    // n8n provides n8n-workflow; a second copy would break `instanceof NodeOperationError` in n8n.
+    external: ['n8n-workflow'],
+    // ES module builds of the OpenTelemetry packages tree-shake; their CommonJS builds do not.
+    mainFields: ['module', 'main'],
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  for (const asset of assets) {
+    fs.mkdirSync(path.dirname(path.join(outDir, asset)), { recursive: true });
+    fs.copyFileSync(path.join(root, asset), path.join(outDir, asset));
+  }
+  const sizes = {};
+  for (const [file, output] of Object.entries(result.metafile.outputs)) sizes[path.relative(outDir, path.resolve(root, file))] = output.bytes;
+  return sizes;
+}
+
+module.exports = { build };
+
+if (require.main === module) {
+  build(process.argv[2] && path.resolve(process.argv[2]))
+    .then((sizes) => {
+      for (const [file, bytes] of Object.entries(sizes)) console.log(`${file}  ${(bytes / 1024).toFixed(1)} KiB`);
+    })
+    .catch((error) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exitCode = 1;
+    });
+}

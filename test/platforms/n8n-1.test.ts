@@ -1,0 +1,98 @@
+// ISSUE 6, ACCEPTANCE 2: a real n8n 1.x (installed on demand into the platform cache), the built
+// Threadline node loaded through N8N_CUSTOM_EXTENSIONS, samples/n8n/traced-webhook.json imported
+// with n8n's command line and activated. A call through the interceptor with traceparent T gives
+// ONE trace T at the OTLP receiver process: interceptor SERVER → Threadline spans in n8n →
+// interceptor CLIENT for the workflow's outbound call, and the downstream server receives a child
+// of that CLIENT span carrying only the baggage the rules allow.
+import { ensureN8n1 } from '../support/n8n-install';
+import { INTERCEPTOR_SERVICE_NAME, N8N_SERVICE_NAME, startN8nScenario } from '../support/n8n-scenario';
+import type { N8nScenario } from '../support/n8n-scenario';
+import type { ReceivedSpan } from '../support/otlp-receiver-client';
+import { ancestors, danglingParents, describeTrace, receivedTraceparent, serviceOf } from '../support/trace-tree';
+
+// A cold install of n8n (about 1,900 packages and a native sqlite3 build) takes minutes on a
+// loaded 2-core machine; a warm cache makes this a few seconds.
+const INSTALL_AND_START_MS = 40 * 60_000;
+jest.setTimeout(180_000);
+
+const CALLER_TRACE = '0af7651916cd43dd8448eb211c80319c';
+const CALLER_SPAN = 'b7ad6b7169203331';
+const INTERNAL = 1;
+const SERVER = 2;
+const CLIENT = 3;
+
+let scenario: N8nScenario;
+
+beforeAll(async () => {
+  scenario = await startN8nScenario({ install: await ensureN8n1() });
+}, INSTALL_AND_START_MS);
+
+afterAll(async () => {
+  await scenario?.stop();
+});
+
+test('a webhook call through the interceptor is one trace from the caller to the downstream API, with only the allowed baggage', async () => {
+  const { receiver, downstream } = scenario;
+  const response = await fetch(scenario.webhookUrl, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01`,
+      tracestate: 'caller=t61rcWkgMzE',
+      baggage: 'tenant.id=acme,order.channel=web,user.email=bob%40example.com',
+    },
+    body: JSON.stringify({ orderId: 'A-1001', amount: 42 }),
+  });
+  const body = await response.text();
+  expect({ status: response.status, body }).toMatchObject({ status: 200 });
+  // The sample answers with the order and the partner's answer, not with the trace record.
+  expect(JSON.parse(body)).toEqual({ orderId: 'A-1001', partnerStatus: 200, partner: expect.objectContaining({ method: 'POST', url: '/orders' }) });
+
+  // The downstream API: one call, in trace T, with the order the workflow built.
+  const calls = downstream.requests.filter((request) => request.url === '/orders');
+  expect(calls).toHaveLength(1);
+  const call = calls[0]!;
+  expect(JSON.parse(call.body)).toEqual({ orderId: 'A-1001', amount: 42 });
+  const downstreamParent = receivedTraceparent(call.headers.traceparent);
+  expect(downstreamParent.traceId).toBe(CALLER_TRACE);
+  // user.email never passed the interceptor; order.channel was accepted but the Threadline
+  // credential forwards tenant.id only.
+  expect(call.headers.baggage).toBe('tenant.id=acme');
+  expect(call.headers.tracestate).toBe('caller=t61rcWkgMzE');
+
+  // The trace at the receiver: the downstream's parent is the interceptor's CLIENT span, and its
+  // ancestors lead through Threadline's spans in n8n to the interceptor's SERVER span.
+  let spans: ReceivedSpan[] = [];
+  try {
+    spans = await receiver.waitForSpans((all) => {
+      const trace = all.filter((span) => span.traceId === CALLER_TRACE);
+      const client = trace.find((span) => span.spanId === downstreamParent.parentId);
+      const reachesServer = client !== undefined && ancestors(client, trace).some((span) => span.kind === SERVER && serviceOf(span) === INTERCEPTOR_SERVICE_NAME);
+      return reachesServer && danglingParents(trace).every((id) => id === CALLER_SPAN);
+    }, 60_000);
+  } finally {
+    if (spans.length === 0) console.error(describeTrace(await receiver.spans()));
+  }
+  const trace = spans.filter((span) => span.traceId === CALLER_TRACE);
+  const tree = describeTrace(trace);
+
+  const client = trace.find((span) => span.spanId === downstreamParent.parentId)!;
+  expect({ kind: client.kind, service: serviceOf(client), route: client.attributes['threadline.route'], tree }).toMatchObject({ kind: CLIENT, service: INTERCEPTOR_SERVICE_NAME, route: 'partner' });
+
+  const chain = ancestors(client, trace);
+  const server = chain[chain.length - 1]!;
+  expect({ kind: server.kind, service: serviceOf(server), parent: server.parentSpanId, tree }).toMatchObject({ kind: SERVER, service: INTERCEPTOR_SERVICE_NAME, parent: CALLER_SPAN });
+  // Between them, in n8n: the sample's Continue Trace span and the CLIENT span of its traced call.
+  const inN8n = chain.slice(0, -1);
+  expect({ path: inN8n.map((span) => `${serviceOf(span)} kind ${span.kind}`), tree }).toEqual({ path: [`${N8N_SERVICE_NAME} kind ${CLIENT}`, `${N8N_SERVICE_NAME} kind ${INTERNAL}`], tree });
+  expect(inN8n[0]!.attributes).toMatchObject({ 'http.request.method': 'POST', 'url.full': `http://127.0.0.1:${scenario.interceptor.address.port}/partner/orders`, 'http.response.status_code': 200 });
+
+  // Every span of the trace hangs on it (only the caller's span is outside), and n8n sent no span
+  // in any other trace.
+  expect({ dangling: danglingParents(trace), tree }).toEqual({ dangling: [CALLER_SPAN], tree });
+  const elsewhere = (await receiver.spans()).filter((span) => span.traceId !== CALLER_TRACE && serviceOf(span) === N8N_SERVICE_NAME);
+  expect(elsewhere.map((span) => `${span.name} ${span.traceId}`)).toEqual([]);
+  for (const span of trace.filter((each) => serviceOf(each) === N8N_SERVICE_NAME)) {
+    expect({ span: span.name, reachesServer: ancestors(span, trace).includes(server) }).toEqual({ span: span.name, reachesServer: true });
+  }
+});
