@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
 import type { StoreStats } from './api/contract';
 import { Forwarder } from './forward/forwarder';
-import { BearerToken } from './http/bearer-token';
+import { BearerTokenVerifier } from '@threadline/connectors';
 import { CollectorServer } from './http/collector-server';
 import { viewerStaticDir } from './http/static-files';
 import type { ReceivedSpan } from './otlp/decode';
@@ -79,9 +79,9 @@ function checkOptions(options: CollectorOptions): void {
 export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
   checkOptions(options);
   const onError = options.onError ?? ((message: string) => process.stderr.write(`threadline collector: ${message}\n`));
-  let token: BearerToken | undefined;
+  let token: BearerTokenVerifier | undefined;
   try {
-    token = options.token === undefined || options.token === '' ? undefined : new BearerToken(options.token, 'token');
+    token = options.token === undefined || options.token === '' ? undefined : new BearerTokenVerifier(options.token, 'token', 'a collector bound beyond loopback');
   } catch (error) {
     throw new CollectorConfigError((error as Error).message);
   }

@@ -5,6 +5,7 @@ export * from './propagation';
 export * from './pipeline';
 export * from './redaction';
 export * from './wrappers';
+export * from './auth/bearer-token';
 export * as httpSemconv from './semconv/http';
 export * as messagingSemconv from './semconv/messaging';
 export { createThreadline } from './threadline';

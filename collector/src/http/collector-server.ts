@@ -8,7 +8,7 @@ import { errorStatusBody, jsonExportResponse, protobufExportResponse, type Parti
 import type { ReceivedSpan } from '../otlp/decode';
 import { QueryError, parseTraceFilter } from '../query/trace-filter';
 import type { TraceQueries } from '../query/trace-queries';
-import type { BearerToken } from './bearer-token';
+import type { BearerTokenVerifier } from '@threadline/connectors';
 import { metricsText, PROMETHEUS_CONTENT_TYPE } from './metrics-text';
 import { readStaticFile } from './static-files';
 
@@ -22,7 +22,7 @@ export interface CollectorServerOptions {
   stats(): StoreStats;
   /** Counts spans rejected as malformed. */
   onRejected(count: number): void;
-  token?: BearerToken;
+  token?: BearerTokenVerifier;
   staticRoot: string;
   version: string;
   onError(message: string): void;
@@ -75,7 +75,7 @@ export class CollectorServer {
   }
 
   private authorised(req: http.IncomingMessage): boolean {
-    return this.options.token === undefined || this.options.token.accepts(req.headers.authorization);
+    return this.options.token === undefined || this.options.token.check(req.headers.authorization) === 'ok';
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -8,7 +8,7 @@ import type { ProxyMetrics } from '../metrics';
 import type { InterceptorControl } from '../runtime-contracts';
 import { adminEndpoints, sendNotFound } from './admin-endpoints';
 import type { AdminContext } from './admin-endpoints';
-import { BearerTokenVerifier } from './bearer-token';
+import { BearerTokenVerifier } from '@threadline/connectors';
 import { errorMessage, sendError } from './responses';
 
 export interface AdminServerOptions {
@@ -87,7 +87,7 @@ function createHandler(context: AdminContext, verifier: BearerTokenVerifier): ht
 
 /** Starts the admin server; resolves once it listens. Refuses an empty or short token. */
 export async function createAdminServer(options: AdminServerOptions): Promise<AdminServer> {
-  const verifier = new BearerTokenVerifier(options.token);
+  const verifier = new BearerTokenVerifier(options.token, 'admin.token', 'the admin endpoints');
   const token = options.token;
   const context: AdminContext = {
     control: options.control,
