@@ -1,7 +1,10 @@
 // Both sides of the small IPC protocol between the proxy benchmark and the processes it starts
-// (upstream, proxies): the child announces its port once it listens, answers peak-memory
-// questions, and exits when the benchmark goes away, so no process outlives a run.
+// (upstream, proxies, the discarding receiver): the child announces its port once it listens,
+// answers usage questions (peak memory, CPU time so far, its own counters), and exits when the
+// benchmark goes away, so no process outlives a run.
 import { spawn } from 'node:child_process';
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
+import type { PerformanceEntry } from 'node:perf_hooks';
 import { stopChild } from '../../test/support/child-process';
 import * as path from 'node:path';
 
@@ -10,16 +13,24 @@ interface ReadyMessage {
   port: number;
 }
 
-/** Counters a child may report besides its memory (the interceptor: its span pipeline). */
+/** Counters a child may report besides its usage (the interceptor: its span pipeline). */
 export type ChildCounters = Record<string, number>;
 
-interface MemoryMessage {
-  type: 'memory';
+/** What a child reports about itself. */
+export interface ChildUsage {
   peakRssBytes: number;
+  /** User + system CPU time of the process since it started, in microseconds. */
+  cpuMicros: number;
+  /** Time the main thread spent in garbage collection pauses since it started, in milliseconds: scavenges, and mark-compacts. */
+  gcMillis: { minor: number; major: number };
   counters?: ChildCounters;
 }
 
-type ChildMessage = ReadyMessage | MemoryMessage;
+interface UsageMessage extends ChildUsage {
+  type: 'usage';
+}
+
+type ChildMessage = ReadyMessage | UsageMessage;
 
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
@@ -28,13 +39,21 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..');
 /** Child side: call once listening. */
 export function announceReady(port: number, onStop?: () => Promise<void>, counters?: () => ChildCounters): void {
   if (!process.send) throw new Error('this script is started by bench/proxy/run.ts (it needs an IPC channel)');
-  process.on('message', (message) => {
-    if (message === 'memory') {
-      // maxRSS is the peak resident set size in KiB since the process started.
-      const reply: MemoryMessage = { type: 'memory', peakRssBytes: process.resourceUsage().maxRSS * 1024 };
-      if (counters) reply.counters = counters();
-      process.send?.(reply);
+  const gcMillis = { minor: 0, major: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) gcMillis.minor += entry.duration;
+      else gcMillis.major += entry.duration;
     }
+  }).observe({ entryTypes: ['gc'] });
+  process.on('message', (message) => {
+    if (message !== 'usage') return;
+    const cpu = process.cpuUsage();
+    // maxRSS is the peak resident set size in KiB since the process started.
+    const reply: UsageMessage = { type: 'usage', peakRssBytes: process.resourceUsage().maxRSS * 1024, cpuMicros: cpu.user + cpu.system, gcMillis: { ...gcMillis } };
+    if (counters) reply.counters = counters();
+    process.send?.(reply);
   });
   const stop = (): void => {
     const done = onStop ? onStop() : Promise.resolve();
@@ -48,17 +67,24 @@ export function announceReady(port: number, onStop?: () => Promise<void>, counte
 export interface BenchChild {
   readonly name: string;
   readonly port: number;
-  /** Peak RSS of the process so far, in bytes, and the counters it reports. */
-  report(): Promise<{ peakRssBytes: number; counters?: ChildCounters }>;
+  /** Peak RSS and CPU time of the process so far, and the counters it reports. */
+  usage(): Promise<ChildUsage>;
   /** SIGTERM, then SIGKILL after a few seconds. Idempotent. */
   stop(): Promise<void>;
 }
 
+export interface BenchChildOptions {
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Extra node flags, e.g. --cpu-prof. */
+  nodeArgs?: string[];
+}
+
 /** Parent side: starts `script` (a TypeScript file in this folder) and resolves once it listens. */
-export function startBenchChild(name: string, script: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<BenchChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, script), ...args], {
+export function startBenchChild(name: string, script: string, options: BenchChildOptions = {}): Promise<BenchChild> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(__dirname, script), ...(options.args ?? [])], {
     cwd: REPO_ROOT,
-    env,
+    env: options.env ?? process.env,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';
@@ -82,15 +108,16 @@ export function startBenchChild(name: string, script: string, args: string[] = [
       resolve({
         name,
         port: first.port,
-        report: () =>
+        usage: () =>
           new Promise((answer, refuse) => {
             const onMessage = (message: ChildMessage): void => {
-              if (message.type !== 'memory') return;
+              if (message.type !== 'usage') return;
               child.off('message', onMessage);
-              answer(message.counters ? { peakRssBytes: message.peakRssBytes, counters: message.counters } : { peakRssBytes: message.peakRssBytes });
+              const { type: _type, ...usage } = message;
+              answer(usage);
             };
             child.on('message', onMessage);
-            if (!child.send('memory')) refuse(new Error(`${name} is gone`));
+            if (!child.send('usage')) refuse(new Error(`${name} is gone`));
           }),
         stop: () => (stopping ??= stopChild(child, STOP_TIMEOUT_MS)),
       });

@@ -5,6 +5,8 @@ import { LatencyRecorder } from './latency';
 
 export interface LoadResult {
   requestsPerSec: number;
+  /** Responses received (any status), the divisor of CPU time per request. */
+  responses: number;
   p50Millis: number;
   p99Millis: number;
   /** Socket errors, timeouts and non-2xx answers: any is a failed run. */
@@ -25,6 +27,7 @@ export async function runMaxLoad(url: string, options: MaxLoadOptions): Promise<
   const result = await instance;
   return {
     requestsPerSec: result['2xx'] / result.duration,
+    responses: result['2xx'] + result.non2xx,
     p50Millis: latency.percentileMillis(50),
     p99Millis: latency.percentileMillis(99),
     failures: result.errors + result.timeouts + result.non2xx,

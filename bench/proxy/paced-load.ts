@@ -66,6 +66,7 @@ export async function runPacedLoad(url: string, options: PacedLoadOptions): Prom
   await pool.close();
   return {
     requestsPerSec: ok / seconds,
+    responses: ok + failures,
     p50Millis: latency.percentileMillis(50),
     p99Millis: latency.percentileMillis(99),
     failures,

@@ -21,5 +21,13 @@ export function table(header: string[], rows: string[][]): string {
 
 export function goalLine(label: string, value: string, goal: string, met: boolean): string {
   const verdict = met ? 'met' : 'MISSED';
-  return `  ${label.padEnd(52)} ${value.padStart(9)}   goal ${goal.padEnd(8)} ${verdict}`;
+  return `  ${label.padEnd(56)} ${value.padStart(9)}   goal ${goal.padEnd(8)} ${verdict}`;
+}
+
+/** The median of a non-empty list (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }

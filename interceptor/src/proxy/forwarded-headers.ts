@@ -111,12 +111,19 @@ const RESPONSE_HOP_BY_HOP: ReadonlySet<string> = new Set([
   'upgrade',
 ]);
 
-/** The upstream response's headers for the client, hop-by-hop fields removed (in place). */
+/**
+ * The upstream response's headers for the client, hop-by-hop fields left out. A new object: deleting
+ * from the upstream's (keep-alive servers always send Connection and Keep-Alive) would turn it
+ * into a slow dictionary-mode object on every response.
+ */
 export function forwardResponseHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[] | undefined> {
   const connection = headers.connection;
-  const listed = connectionTokens(Array.isArray(connection) ? connection.join(',') : connection);
-  for (const name of Object.keys(headers)) {
-    if (RESPONSE_HOP_BY_HOP.has(name) || listed?.has(name)) delete headers[name];
+  const listed = connection === undefined ? undefined : connectionTokens(Array.isArray(connection) ? connection.join(',') : connection);
+  // No prototype, as for requests: an upstream's "__proto__" header is then just a header.
+  const forwarded = Object.create(null) as Record<string, string | string[] | undefined>;
+  for (const name in headers) {
+    if (RESPONSE_HOP_BY_HOP.has(name) || listed?.has(name)) continue;
+    forwarded[name] = headers[name];
   }
-  return headers;
+  return forwarded;
 }

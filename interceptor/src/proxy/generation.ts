@@ -3,7 +3,7 @@
 // A reload builds a new generation beside the running one and swaps it in one assignment;
 // requests in flight keep the generation they started with.
 import { BlockList, isIP } from 'node:net';
-import { SpanKind } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
 import type { Sampler } from '@opentelemetry/sdk-trace-base';
 import { ConfigError, createPropagator, createSamplerFromConfig } from '@threadline/connectors';
 import type { ConfigIssue, Environment, PropagatorName, RedactionConfig, SamplingConfig } from '@threadline/connectors';
@@ -12,6 +12,7 @@ import type { TrafficDirection } from '../runtime-contracts';
 import { AllowedHosts } from './allowed-hosts';
 import type { ProxyRoute, RouteTracing } from './proxy-route';
 import { RouteTable, prefixRoute, upstreamOf } from './proxy-route';
+import { withRouteSampler } from './per-route-seams';
 import { RouteRulesCompiler, type RouteRules } from './route-rules';
 import { poolKey, type UpstreamPoolOptions, type UpstreamPools } from './upstream-pools';
 
@@ -63,14 +64,18 @@ export function buildGeneration(config: InterceptorConfig, pools: UpstreamPools,
   };
   const samplerFor = (override: RouteSampling | undefined): Sampler => createSamplerFromConfig(samplingWith(telemetry.sampling, override), telemetry.service.name);
   const readsAttributes = (override: RouteSampling | undefined): boolean => samplingWith(telemetry.sampling, override).rules.some((rule) => rule.match.attributes !== undefined);
-  const tracingFor = (direction: TrafficDirection, outbound: PropagatorName[] | undefined, sampling: RouteSampling | undefined, rules: RouteRules, extra: Pick<RouteTracing, 'traceResponse' | 'captureHeaders' | 'captureBody'>): RouteTracing => ({
-    kind: direction === 'ingress' ? SpanKind.SERVER : SpanKind.CLIENT,
-    propagator: createPropagator({ inbound: telemetry.propagation.inbound, outbound: outbound ?? telemetry.propagation.outbound }),
-    sampler: samplerFor(sampling),
-    samplerReadsAttributes: readsAttributes(sampling),
-    rules,
-    ...extra,
-  });
+  const tracingFor = (direction: TrafficDirection, outbound: PropagatorName[] | undefined, sampling: RouteSampling | undefined, rules: RouteRules, extra: Pick<RouteTracing, 'traceResponse' | 'captureHeaders' | 'captureBody'>): RouteTracing => {
+    const sampler = samplerFor(sampling);
+    return {
+      kind: direction === 'ingress' ? SpanKind.SERVER : SpanKind.CLIENT,
+      propagator: createPropagator({ inbound: telemetry.propagation.inbound, outbound: outbound ?? telemetry.propagation.outbound }),
+      sampler,
+      extractionContext: withRouteSampler(ROOT_CONTEXT, sampler),
+      samplerReadsAttributes: readsAttributes(sampling),
+      rules,
+      ...extra,
+    };
+  };
   const compiler = new RouteRulesCompiler(env);
   const rulesFor = (path: string, field: string, redaction: RedactionConfig): RouteRules | undefined => attempt(path, field, () => compiler.compile(redaction));
 

@@ -1,6 +1,6 @@
 // A route as the passes use it: compiled once per config generation from RouteConfig (or the
 // forward-proxy section), immutable while requests that started under it are in flight.
-import type { SpanKind, TextMapPropagator } from '@opentelemetry/api';
+import type { Context, SpanKind, TextMapPropagator } from '@opentelemetry/api';
 import type { Sampler } from '@opentelemetry/sdk-trace-base';
 import type { Pool } from 'undici';
 import type { CaptureBody, CaptureHeaders, UpstreamTimeouts } from '../config/types';
@@ -13,6 +13,8 @@ export interface RouteTracing {
   /** Reads the configured inbound formats; writes this route's outbound formats. */
   propagator: TextMapPropagator;
   sampler: Sampler;
+  /** Where extraction of a caller's context starts: an empty context that already names `sampler` (made once, not per request). */
+  extractionContext: Context;
   /** The sampler's rules match on span attributes, so every attribute must be known when the span starts. */
   samplerReadsAttributes: boolean;
   rules: RouteRules;

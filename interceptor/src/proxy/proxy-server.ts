@@ -28,6 +28,9 @@ const CLIENT_ERROR_STATUS: Readonly<Record<string, number>> = {
   HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,
 };
 
+/** One listener for every stream whose errors show up as its 'close' (no closure per request). */
+function ignoreError(): void {}
+
 /** The passes every request goes through, in order. */
 export function defaultPasses(context: ProxyContext): ProxyPass[] {
   const passes: ProxyPass[] = [new RoutePass(context.pools), new BoundaryPass(), new TracingPass(context.tracer)];
@@ -133,8 +136,8 @@ export class ProxyServer {
     const exchange = new Exchange(request, response, this.context.generation(), this.context.draining);
     this.inFlight.add(exchange);
     // Errors on either stream (the client vanished) end the exchange through 'close'.
-    request.on('error', () => undefined);
-    response.on('error', () => undefined);
+    request.on('error', ignoreError);
+    response.on('error', ignoreError);
     response.once('close', () => this.finish(exchange));
     try {
       runPasses(this.passes, exchange);

@@ -9,7 +9,7 @@ import { headerMapSetter, httpSemconv, incomingMessageGetter, markTrustedCaller,
 import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import type { IncomingMessage } from 'node:http';
 import type { ForwardHeaders } from './forwarded-headers';
-import { withRouteSampler, type RouteRedactor } from './per-route-seams';
+import type { RouteRedactor } from './per-route-seams';
 import type { ProxyRoute, RouteTracing } from './proxy-route';
 
 /** Span attribute naming the interceptor route that handled the request. */
@@ -22,15 +22,16 @@ export interface ParentInput {
   trusted: boolean;
 }
 
-/** The caller's context after the trust and baggage boundary. */
+/** The caller's context after the trust and baggage boundary, naming the route's sampler. */
 export function extractParent({ request, tracing, trusted }: ParentInput): Context {
-  let parent = tracing.propagator.extract(ROOT_CONTEXT, request, incomingMessageGetter);
+  // Every Context change copies the context, so extraction starts from one that already names the route's sampler.
+  let parent = tracing.propagator.extract(tracing.extractionContext, request, incomingMessageGetter);
   const baggage = propagation.getBaggage(parent);
   if (baggage !== undefined) {
     parent = propagation.setBaggage(parent, tracing.rules.baggage.filterInbound(baggage));
   }
   if (trusted) parent = markTrustedCaller(parent);
-  return withRouteSampler(parent, tracing.sampler);
+  return parent;
 }
 
 export interface SpanStart {

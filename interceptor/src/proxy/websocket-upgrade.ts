@@ -117,7 +117,7 @@ export function handleUpgrade(context: ProxyContext, request: IncomingMessage, c
     // The upstream answered without upgrading: relay its answer and close.
     clearTimeout(connectTimer);
     status = response.statusCode ?? 502;
-    const filtered = forwardResponseHeaders({ ...response.headers });
+    const filtered = forwardResponseHeaders(response.headers);
     const fields: [string, string][] = [];
     for (const [name, value] of Object.entries(filtered)) {
       if (name === 'content-length' || value === undefined) continue;

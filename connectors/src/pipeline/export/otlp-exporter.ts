@@ -12,6 +12,7 @@ import { JsonTraceSerializer, ProtobufTraceSerializer, TraceExporterMetricsHelpe
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { ExporterConfig, TlsConfig } from '../../config/types';
 import { createHttpTransport } from './http-transport';
+import { OtlpTraceEncoder } from './otlp-protobuf-encoder';
 
 /** How long shutdown waits for the exporter's requests before it closes the sockets under them. */
 const SHUTDOWN_GRACE_MILLIS = 1000;
@@ -59,6 +60,15 @@ function createAgent(url: URL, tls: TlsConfig): http.Agent {
   return new http.Agent({ keepAlive: true });
 }
 
+/** OpenTelemetry's protobuf serializer with this package's one-pass encoder for requests (the same bytes, less work per span). */
+function protobufSerializer(): typeof ProtobufTraceSerializer {
+  const encoder = new OtlpTraceEncoder();
+  return {
+    serializeRequest: (spans: ReadableSpan[]) => encoder.encode(spans),
+    deserializeResponse: (data: Uint8Array) => ProtobufTraceSerializer.deserializeResponse(data),
+  };
+}
+
 /**
  * An OTLP/HTTP span exporter for `config`: protocol, endpoint, headers, timeout, gzip, and TLS
  * with a custom CA and a client certificate (mutual TLS). It sends each batch once; retries are
@@ -88,7 +98,7 @@ export function createOtlpExporter(config: ExporterConfig): SpanExporter {
       concurrencyLimit: CONCURRENCY_LIMIT,
       compression: config.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
     },
-    json ? JsonTraceSerializer : ProtobufTraceSerializer,
+    json ? JsonTraceSerializer : protobufSerializer(),
     metrics,
     transport,
   );

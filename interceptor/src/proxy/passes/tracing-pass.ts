@@ -35,7 +35,8 @@ export class TracingPass implements ProxyPass {
       if (capture.request) exchange.requestBody = new BodyCapture(capture.maxBytes);
       if (capture.response) exchange.responseBody = new BodyCapture(capture.maxBytes);
     }
-    exchange.responseHeaders.push(...trace.responseHeaders(tracing.traceResponse, exchange.generation.config.tracing.correlationIdHeader));
+    const correlationIdHeader = exchange.generation.config.tracing.correlationIdHeader;
+    if (tracing.traceResponse || correlationIdHeader !== undefined) exchange.responseHeaders.push(...trace.responseHeaders(tracing.traceResponse, correlationIdHeader));
     return true;
   }
 
