@@ -35,6 +35,20 @@ async function build(outDir = path.join(root, 'dist')) {
     external: ['n8n-workflow'],
     // ES module builds of the OpenTelemetry packages tree-shake; their CommonJS builds do not.
     mainFields: ['module', 'main'],
+    // n8n's community-package scan refuses `process` and `globalThis` in node code. Two bundled
+    // modules name them, and neither is needed inside n8n:
+    // - connectors' rule compiler reads a hashing key from the environment (`options.env ??
+    //   process.env`); the node passes its own empty `env` (baggage-rules.ts: configuration comes
+    //   from the credential, not from environment variables), so `process.env` is never reached and
+    //   is defined away.
+    // - OpenTelemetry's API keeps its registered providers on the global object (`globalThis`,
+    //   else `self`, `window`, `global`, else a fresh `{}`); n8n 2.x registers its own there. The
+    //   node only uses the API's constants and no-op context, so with those names undefined the
+    //   API takes its own fallback, a private registry, instead of the host's (which also keeps it
+    //   from picking up n8n's tracer by accident). The resources module's default service name
+    //   (`globalThis.process.argv0`, in a try) falls back to "unknown_service"; the node always
+    //   sets service.name from the credential.
+    define: { 'process.env': 'undefined', globalThis: 'undefined', self: 'undefined', window: 'undefined', global: 'undefined' },
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',

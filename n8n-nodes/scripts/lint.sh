@@ -42,5 +42,23 @@ for entry in "$CLI_DIR/node_modules/"* "$CLI_DIR/node_modules/".bin; do
   ln -s "$entry" "$STAGE/node_modules/$(basename "$entry")"
 done
 
-cd "$STAGE"
-node "$CLI_DIR/node_modules/@n8n/node-cli/bin/n8n-node.mjs" lint "$@"
+(cd "$STAGE" && node "$CLI_DIR/node_modules/@n8n/node-cli/bin/n8n-node.mjs" lint "$@")
+
+# The lint above reads the sources. What n8n loads is the bundle, with connectors and OpenTelemetry
+# inside: check it with the plugin's own rule against globals n8n refuses (process, globalThis,
+# timers, __dirname, ...). Its import rule is not run on the bundle: the bundle requires node:net
+# (connectors' IP address checks), which that rule does not allow (see README).
+BUNDLE="$STAGE_PARENT/bundle"
+node "$HERE/scripts/build.js" "$BUNDLE" > /dev/null
+PLUGIN="$CLI_DIR/node_modules/@n8n/eslint-plugin-community-nodes/dist/plugin.js"
+cat > "$BUNDLE/eslint.config.mjs" <<CONFIG
+import plugin from '$PLUGIN';
+export default [{
+  files: ['**/*.js'],
+  languageOptions: { sourceType: 'commonjs', ecmaVersion: 2022 },
+  plugins: { '@n8n/community-nodes': plugin },
+  rules: { '@n8n/community-nodes/no-restricted-globals': 'error' },
+}];
+CONFIG
+(cd "$BUNDLE" && "$CLI_DIR/node_modules/.bin/eslint" --no-config-lookup -c eslint.config.mjs nodes credentials)
+echo "bundle: no restricted globals in dist/nodes and dist/credentials"

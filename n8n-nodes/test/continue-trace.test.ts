@@ -45,8 +45,40 @@ describe('Continue Trace', () => {
   it('writes the trace id and context into the execution custom data', async () => {
     const fake = new FakeExecuteFunctions({ items: [webhookItem({ traceparent: CALLER_TRACEPARENT })], parameters: continueParams() });
     const [out] = await runNode(fake);
-    expect(fake.customData?.get('threadline.traceId')).toBe(CALLER_TRACE_ID);
-    expect(fake.customData?.get('threadline.traceparent')).toBe(traceOf(out.json).traceparent);
+    expect(fake.customData?.get('threadline_traceId')).toBe(CALLER_TRACE_ID);
+    expect(fake.customData?.get('threadline_traceparent')).toBe(traceOf(out.json).traceparent);
+  });
+
+  it("stores only the first item's trace in the custom data, with its tracestate and baggage", async () => {
+    const otherTrace = 'a3ce929d0e0e47364bf92f3577b34da6';
+    const fake = new FakeExecuteFunctions({
+      items: [
+        webhookItem({ traceparent: CALLER_TRACEPARENT, tracestate: 'vendor=x', baggage: 'tenant=acme' }),
+        webhookItem({ traceparent: `00-${otherTrace}-${CALLER_SPAN_ID}-01`, baggage: 'tenant=globex' }),
+      ],
+      parameters: continueParams(),
+    });
+    const [first, second] = await runNode(fake);
+    expect(traceOf(second.json).traceId).toBe(otherTrace);
+    expect(Object.fromEntries(fake.customData!)).toEqual({
+      threadline_traceId: CALLER_TRACE_ID,
+      threadline_traceparent: traceOf(first.json).traceparent,
+      threadline_tracestate: 'vendor=x',
+      threadline_baggage: 'tenant=acme',
+    });
+  });
+
+  it('does not fail the step when the custom data already holds the 10 keys n8n keeps, and says so in the log', async () => {
+    const fake = new FakeExecuteFunctions({
+      items: [webhookItem({ traceparent: CALLER_TRACEPARENT })],
+      parameters: continueParams(),
+      customData: Object.fromEntries(Array.from({ length: 10 }, (_unused, index) => [`user_${index}`, 'x'])),
+    });
+    const [out] = await runNode(fake);
+    expect(traceOf(out.json).traceId).toBe(CALLER_TRACE_ID);
+    expect(fake.customData?.has('threadline_traceId')).toBe(false);
+    expect(fake.logs).toContainEqual({ level: 'warn', message: expect.stringContaining("the trace id is not recorded in the execution's custom data") });
+    expect(exportedSpans(fake)).toHaveLength(1);
   });
 
   it('starts a new trace (random flag set) when the caller sent no or an invalid traceparent', async () => {

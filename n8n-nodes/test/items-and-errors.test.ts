@@ -26,7 +26,7 @@ describe('finding the trace of an item', () => {
       items: [{ json: { merged: true } }],
       parameters: startSpan,
       ancestors: [{ name: 'Merge', type: 'n8n-nodes-base.merge', depth: 1 }],
-      customData: { 'threadline.traceId': CALLER_TRACE_ID, 'threadline.traceparent': CALLER_TRACEPARENT, 'threadline.baggage': 'tenant=acme' },
+      customData: { threadline_traceId: CALLER_TRACE_ID, threadline_traceparent: CALLER_TRACEPARENT, threadline_baggage: 'tenant=acme' },
     });
     const [out] = await runNode(fake);
     expect(traceOf(out)).toMatchObject({ traceId: CALLER_TRACE_ID, baggage: 'tenant=acme' });

@@ -37,10 +37,41 @@ describe('Outbound Headers', () => {
     expect(out.json.traceHeaders).not.toHaveProperty('baggage');
   });
 
-  it("opens no client span when n8n traces the workflow (n8n's HTTP Request node injects its own span)", async () => {
-    const [out] = await runNode(new FakeExecuteFunctions({ items: [tracedItem({}, { n8nTracing: true })], parameters: outboundParams('http://localhost:8080/x') }));
-    expect(traceOf(out).open).toEqual([]);
-    expect(out.json.traceHeaders).toEqual({ traceparent: ITEM_TRACEPARENT, baggage: 'tenant=acme' });
+  it("opens the client span when n8n traces the workflow too, so End Span after n8n's HTTP Request node has a span to end", async () => {
+    const fake = new FakeExecuteFunctions({ items: [tracedItem({}, { n8nTracing: true })], parameters: outboundParams('http://localhost:8080/x') });
+    const [out] = await runNode(fake);
+    const trace = traceOf(out);
+    expect(trace.open).toHaveLength(1);
+    const client = trace.open[0];
+    expect(client).toMatchObject({ kind: 'client', name: 'POST', parentSpanId: CONTINUE_SPAN_ID });
+    expect(trace.n8nTracing).toBe(true);
+    // n8n's helper replaces traceparent on the wire with its node span; tracestate and baggage stay.
+    expect(out.json.traceHeaders).toEqual({ traceparent: `00-${CALLER_TRACE_ID}-${String(client.spanId)}-01`, baggage: 'tenant=acme' });
+
+    const endFake = new FakeExecuteFunctions({
+      items: [{ json: { statusCode: 200, body: {} } }],
+      parameters: { operation: 'endSpan', spanToEnd: 'innermost', status: 'unset', httpStatusCode: 200, attributes: {} },
+      ancestors: [
+        { name: 'HTTP Request', type: 'n8n-nodes-base.httpRequest', depth: 1, pairedJson: { 0: { statusCode: 200, body: {} } } },
+        { name: 'Threadline Outbound', type: 'CUSTOM.threadline', depth: 2, pairedJson: { 0: out.json } },
+      ],
+    });
+    const [ended] = await runNode(endFake);
+    expect(exportedSpans(endFake)).toEqual([expect.objectContaining({ spanId: client.spanId, parentSpanId: CONTINUE_SPAN_ID, kind: 3 })]);
+    expect(traceOf(ended)).toMatchObject({ traceparent: ITEM_TRACEPARENT, open: [], n8nTracing: true });
+  });
+
+  it('nests inside a span opened by Start Span: End Span ends the client span first, then the outer one', async () => {
+    const [started] = await runNode(
+      new FakeExecuteFunctions({ items: [tracedItem({}, { n8nTracing: true })], parameters: { operation: 'startSpan', spanName: 'reserve', spanKind: 'internal', attributes: {} } }),
+    );
+    const [out] = await runNode(new FakeExecuteFunctions({ items: [started], parameters: outboundParams('http://localhost:8080/x') }));
+    const [outer, client] = traceOf(out).open;
+    expect(client).toMatchObject({ kind: 'client', parentSpanId: outer.spanId });
+    const endFake = new FakeExecuteFunctions({ items: [out], parameters: { operation: 'endSpan', spanToEnd: 'innermost', status: 'unset', httpStatusCode: 0, attributes: {} } });
+    const [ended] = await runNode(endFake);
+    expect(exportedSpans(endFake).map((span) => span.spanId)).toEqual([client.spanId]);
+    expect(traceOf(ended).open.map((record) => record.spanId)).toEqual([outer.spanId]);
   });
 
   it('rejects a URL that is not absolute http(s)', async () => {

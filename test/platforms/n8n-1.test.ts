@@ -1,11 +1,12 @@
 // ISSUE 6, ACCEPTANCE 2: a real n8n 1.x (installed on demand into the platform cache), the built
-// Threadline node loaded through N8N_CUSTOM_EXTENSIONS, samples/n8n/traced-webhook.json imported
-// with n8n's command line and activated. A call through the interceptor with traceparent T gives
+// Threadline node loaded through N8N_CUSTOM_EXTENSIONS, the samples/n8n workflows imported with
+// n8n's command line and activated: traced-webhook.json (Threadline's own HTTP Request) and
+// core-http-request.json (Outbound Headers → n8n's HTTP Request node → End Span). A call through the interceptor with traceparent T gives
 // ONE trace T at the OTLP receiver process: interceptor SERVER → Threadline spans in n8n →
 // interceptor CLIENT for the workflow's outbound call, and the downstream server receives a child
 // of that CLIENT span carrying only the baggage the rules allow.
 import { ensureN8n1 } from '../support/n8n-install';
-import { INTERCEPTOR_SERVICE_NAME, N8N_SERVICE_NAME, startN8nScenario } from '../support/n8n-scenario';
+import { INTERCEPTOR_SERVICE_NAME, N8N_SERVICE_NAME, startN8nScenario, waitForExecutionOfTrace } from '../support/n8n-scenario';
 import type { N8nScenario } from '../support/n8n-scenario';
 import type { ReceivedSpan } from '../support/otlp-receiver-client';
 import { ancestors, danglingParents, describeTrace, receivedTraceparent, serviceOf } from '../support/trace-tree';
@@ -17,6 +18,9 @@ jest.setTimeout(180_000);
 
 const CALLER_TRACE = '0af7651916cd43dd8448eb211c80319c';
 const CALLER_SPAN = 'b7ad6b7169203331';
+/** The caller's trace of the core HTTP Request sample. */
+const CORE_TRACE = '3c2a4b8e9f0a1b2c0af7651916cd43dd';
+const CORE_CALLER_SPAN = 'c3b2a1908f7e6d5c';
 const INTERNAL = 1;
 const SERVER = 2;
 const CLIENT = 3;
@@ -33,7 +37,7 @@ afterAll(async () => {
 
 test('a webhook call through the interceptor is one trace from the caller to the downstream API, with only the allowed baggage', async () => {
   const { receiver, downstream } = scenario;
-  const response = await fetch(scenario.webhookUrl, {
+  const response = await fetch(scenario.webhookUrls.tracedWebhook, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -95,4 +99,70 @@ test('a webhook call through the interceptor is one trace from the caller to the
   for (const span of trace.filter((each) => serviceOf(each) === N8N_SERVICE_NAME)) {
     expect({ span: span.name, reachesServer: ancestors(span, trace).includes(server) }).toEqual({ span: span.name, reachesServer: true });
   }
+
+  // Continue Trace wrote the trace id into the execution's custom data: the execution is found by it.
+  const customData = await waitForExecutionOfTrace(scenario.n8n, CALLER_TRACE);
+  const continueSpan = inN8n[1]!;
+  expect(customData).toEqual({
+    threadline_traceId: CALLER_TRACE,
+    threadline_traceparent: `00-${CALLER_TRACE}-${continueSpan.spanId}-01`,
+    threadline_tracestate: 'caller=t61rcWkgMzE',
+    threadline_baggage: 'tenant.id=acme,order.channel=web',
+  });
+});
+
+test('Outbound Headers → the core HTTP Request node → End Span: one trace with a Threadline CLIENT span for the call, only the allowed baggage', async () => {
+  const { receiver, downstream } = scenario;
+  const response = await fetch(scenario.webhookUrls.coreHttpRequest, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      traceparent: `00-${CORE_TRACE}-${CORE_CALLER_SPAN}-01`,
+      tracestate: 'caller=core',
+      baggage: 'tenant.id=acme,order.channel=web,user.email=bob%40example.com',
+    },
+    body: JSON.stringify({ shipmentId: 'S-77', weight: 3 }),
+  });
+  const body = await response.text();
+  expect({ status: response.status, body }).toMatchObject({ status: 200 });
+  expect(JSON.parse(body)).toEqual({ shipmentId: 'S-77', partnerStatus: 200, partner: expect.objectContaining({ method: 'POST', url: '/shipments' }) });
+
+  // The core HTTP Request node sent the headers Outbound Headers put on the item.
+  const calls = downstream.requests.filter((request) => request.url === '/shipments');
+  expect(calls).toHaveLength(1);
+  const call = calls[0]!;
+  expect(JSON.parse(call.body)).toEqual({ shipmentId: 'S-77', weight: 3 });
+  const downstreamParent = receivedTraceparent(call.headers.traceparent);
+  expect(downstreamParent.traceId).toBe(CORE_TRACE);
+  expect(call.headers.baggage).toBe('tenant.id=acme');
+  expect(call.headers.tracestate).toBe('caller=core');
+
+  let spans: ReceivedSpan[] = [];
+  try {
+    spans = await receiver.waitForSpans((all) => {
+      const trace = all.filter((span) => span.traceId === CORE_TRACE);
+      const client = trace.find((span) => span.spanId === downstreamParent.parentId);
+      const reachesServer = client !== undefined && ancestors(client, trace).some((span) => span.kind === SERVER && serviceOf(span) === INTERCEPTOR_SERVICE_NAME);
+      return reachesServer && danglingParents(trace).every((id) => id === CORE_CALLER_SPAN);
+    }, 60_000);
+  } finally {
+    if (spans.length === 0) console.error(describeTrace(await receiver.spans()));
+  }
+  const trace = spans.filter((span) => span.traceId === CORE_TRACE);
+  const tree = describeTrace(trace);
+
+  // caller → interceptor SERVER → Continue Trace → Threadline CLIENT (Outbound Headers, ended by
+  // End Span with the status code) → interceptor CLIENT → downstream.
+  const client = trace.find((span) => span.spanId === downstreamParent.parentId)!;
+  expect({ kind: client.kind, service: serviceOf(client), route: client.attributes['threadline.route'], tree }).toMatchObject({ kind: CLIENT, service: INTERCEPTOR_SERVICE_NAME, route: 'partner' });
+  const chain = ancestors(client, trace);
+  const server = chain[chain.length - 1]!;
+  expect({ kind: server.kind, service: serviceOf(server), parent: server.parentSpanId, tree }).toMatchObject({ kind: SERVER, service: INTERCEPTOR_SERVICE_NAME, parent: CORE_CALLER_SPAN });
+  const inN8n = chain.slice(0, -1);
+  expect({ path: inN8n.map((span) => `${serviceOf(span)} kind ${span.kind}`), tree }).toEqual({ path: [`${N8N_SERVICE_NAME} kind ${CLIENT}`, `${N8N_SERVICE_NAME} kind ${INTERNAL}`], tree });
+  expect(inN8n[0]!.attributes).toMatchObject({ 'http.request.method': 'POST', 'url.full': `http://127.0.0.1:${scenario.interceptor.address.port}/partner/shipments`, 'http.response.status_code': 200 });
+
+  expect({ dangling: danglingParents(trace), tree }).toEqual({ dangling: [CORE_CALLER_SPAN], tree });
+  const elsewhere = (await receiver.spans()).filter((span) => ![CALLER_TRACE, CORE_TRACE].includes(span.traceId) && serviceOf(span) === N8N_SERVICE_NAME);
+  expect(elsewhere.map((span) => `${span.name} ${span.traceId}`)).toEqual([]);
 });

@@ -1,11 +1,11 @@
-// ISSUE 6, ACCEPTANCE 3: the same end-to-end setting as n8n-1.test.ts on a real n8n 2.x (on a
-// Node 24 binary from the registry) with n8n's built-in tracing on, exporting to the same OTLP
-// receiver process. n8n makes `workflow.execute` / `node.execute` spans under the webhook's inbound
+// ISSUE 6, ACCEPTANCE 3: the same end-to-end setting as n8n-1.test.ts (both samples) on a real
+// n8n 2.x (on a Node 24 binary from the registry) with n8n's built-in tracing on, exporting to the
+// same OTLP receiver process. n8n makes `workflow.execute` / `node.execute` spans under the webhook's inbound
 // traceparent and injects its node span into outbound calls; the Threadline node must join that
 // trace rather than start a second one. Expected at the receiver: ONE trace T holding the
 // interceptor's SERVER and CLIENT spans, n8n's own spans and Threadline's spans.
 import { ensureN8n2 } from '../support/n8n-install';
-import { INTERCEPTOR_SERVICE_NAME, N8N_SERVICE_NAME, startN8nScenario } from '../support/n8n-scenario';
+import { INTERCEPTOR_SERVICE_NAME, N8N_SERVICE_NAME, startN8nScenario, waitForExecutionOfTrace } from '../support/n8n-scenario';
 import type { N8nScenario } from '../support/n8n-scenario';
 import type { ReceivedSpan } from '../support/otlp-receiver-client';
 import { ancestors, danglingParents, describeTrace, receivedTraceparent, serviceOf } from '../support/trace-tree';
@@ -17,6 +17,10 @@ jest.setTimeout(180_000);
 
 const CALLER_TRACE = '5d1b1e6f3c2a4b8e9f0a1b2c3d4e5f60';
 const CALLER_SPAN = '7a1c9e3b5d2f4a60';
+/** The caller's trace of the core HTTP Request sample. */
+const CORE_TRACE = '9f0a1b2c3d4e5f605d1b1e6f3c2a4b8e';
+const CORE_CALLER_SPAN = '4a605d2f3b1c9e7a';
+const INTERNAL = 1;
 const SERVER = 2;
 const CLIENT = 3;
 /** service.name of n8n's own spans (N8N_OTEL_EXPORTER_SERVICE_NAME). */
@@ -43,7 +47,7 @@ afterAll(async () => {
 
 test('with n8n tracing on, the webhook call is ONE trace: interceptor, n8n’s workflow and node spans and Threadline’s spans', async () => {
   const { receiver, downstream } = scenario;
-  const response = await fetch(scenario.webhookUrl, {
+  const response = await fetch(scenario.webhookUrls.tracedWebhook, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -115,5 +119,82 @@ test('with n8n tracing on, the webhook call is ONE trace: interceptor, n8n’s w
   // One trace, not two: nothing from n8n or Threadline elsewhere, nothing left dangling.
   expect({ dangling: danglingParents(trace), tree }).toEqual({ dangling: [CALLER_SPAN], tree });
   const elsewhere = (await receiver.spans()).filter((span) => span.traceId !== CALLER_TRACE && [N8N_SERVICE_NAME, N8N_PLATFORM_SERVICE].includes(serviceOf(span)));
+  expect(elsewhere.map((span) => `${serviceOf(span)} ${span.name} ${span.traceId}`)).toEqual([]);
+
+  // Continue Trace wrote the trace id into the execution's custom data: the execution is found by it.
+  const continueSpan = threadline.find((span) => span.kind === INTERNAL)!;
+  const customData = await waitForExecutionOfTrace(scenario.n8n, CALLER_TRACE);
+  expect(customData).toMatchObject({ threadline_traceId: CALLER_TRACE, threadline_traceparent: `00-${CALLER_TRACE}-${continueSpan.spanId}-01` });
+});
+
+test('Outbound Headers → the core HTTP Request node → End Span with n8n tracing on: 200, one trace, the Threadline CLIENT span ended, n8n’s injection left standing', async () => {
+  const { receiver, downstream } = scenario;
+  const response = await fetch(scenario.webhookUrls.coreHttpRequest, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      traceparent: `00-${CORE_TRACE}-${CORE_CALLER_SPAN}-01`,
+      baggage: 'tenant.id=acme,order.channel=web,user.email=bob%40example.com',
+    },
+    body: JSON.stringify({ shipmentId: 'S-88', weight: 5 }),
+  });
+  const body = await response.text();
+  expect({ status: response.status, body }).toMatchObject({ status: 200 });
+  expect(JSON.parse(body)).toEqual({ shipmentId: 'S-88', partnerStatus: 200, partner: expect.objectContaining({ method: 'POST', url: '/shipments' }) });
+
+  const calls = downstream.requests.filter((request) => request.url === '/shipments');
+  expect(calls).toHaveLength(1);
+  const call = calls[0]!;
+  expect(JSON.parse(call.body)).toEqual({ shipmentId: 'S-88', weight: 5 });
+  const downstreamParent = receivedTraceparent(call.headers.traceparent);
+  expect(downstreamParent.traceId).toBe(CORE_TRACE);
+  // Baggage comes from the headers Outbound Headers put on the item, within the rules.
+  expect(call.headers.baggage).toBe('tenant.id=acme');
+
+  let spans: ReceivedSpan[] = [];
+  try {
+    spans = await receiver.waitForSpans((all) => {
+      const trace = all.filter((span) => span.traceId === CORE_TRACE);
+      const client = trace.find((span) => span.spanId === downstreamParent.parentId);
+      return (
+        client !== undefined &&
+        ancestors(client, trace).some((span) => span.kind === SERVER) &&
+        trace.some((span) => span.name === 'workflow.execute') &&
+        trace.some((span) => serviceOf(span) === N8N_SERVICE_NAME && span.kind === CLIENT) &&
+        danglingParents(trace).every((id) => id === CORE_CALLER_SPAN)
+      );
+    }, 90_000);
+  } finally {
+    if (spans.length === 0) console.error(describeTrace(await receiver.spans()));
+  }
+  const trace = spans.filter((span) => span.traceId === CORE_TRACE);
+  const tree = describeTrace(trace);
+
+  const server = trace.find((span) => span.kind === SERVER && serviceOf(span) === INTERCEPTOR_SERVICE_NAME);
+  expect({ parent: server?.parentSpanId, tree }).toEqual({ parent: CORE_CALLER_SPAN, tree });
+  const workflow = trace.filter((span) => span.name === 'workflow.execute');
+  expect({ count: workflow.length, parent: workflow[0]!.parentSpanId, id: workflow[0]!.attributes['n8n.workflow.id'], tree }).toEqual({ count: 1, parent: server!.spanId, id: 'ThreadlineShipments', tree });
+
+  // n8n's injected traceparent stood: the interceptor's CLIENT span hangs on n8n's span for the
+  // core HTTP Request node.
+  const client = trace.find((span) => span.spanId === downstreamParent.parentId)!;
+  expect({ kind: client.kind, service: serviceOf(client), tree }).toEqual({ kind: CLIENT, service: INTERCEPTOR_SERVICE_NAME, tree });
+  const callNode = trace.find((span) => span.spanId === client.parentSpanId);
+  expect({ parent: callNode?.name, node: callNode?.attributes['n8n.node.name'], tree }).toEqual({ parent: 'node.execute', node: 'Call Partner API', tree });
+
+  // Threadline's spans: Continue Trace, and the CLIENT span Outbound Headers opened and End Span
+  // ended with the HTTP Request node's status code, its child, all under n8n's workflow span.
+  const threadline = trace.filter((span) => serviceOf(span) === N8N_SERVICE_NAME);
+  const continueSpans = threadline.filter((span) => span.kind === INTERNAL);
+  const threadlineClients = threadline.filter((span) => span.kind === CLIENT);
+  expect({ continueSpans: continueSpans.length, clients: threadlineClients.length, tree }).toEqual({ continueSpans: 1, clients: 1, tree });
+  expect({ parent: threadlineClients[0]!.parentSpanId, tree }).toEqual({ parent: continueSpans[0]!.spanId, tree });
+  expect(threadlineClients[0]!.attributes).toMatchObject({ 'http.request.method': 'POST', 'url.full': `http://127.0.0.1:${scenario.interceptor.address.port}/partner/shipments`, 'http.response.status_code': 200 });
+  for (const span of threadline) {
+    expect({ span: span.name, underWorkflow: ancestors(span, trace).includes(workflow[0]!), tree }).toEqual({ span: span.name, underWorkflow: true, tree });
+  }
+
+  expect({ dangling: danglingParents(trace), tree }).toEqual({ dangling: [CORE_CALLER_SPAN], tree });
+  const elsewhere = (await receiver.spans()).filter((span) => ![CALLER_TRACE, CORE_TRACE].includes(span.traceId) && [N8N_SERVICE_NAME, N8N_PLATFORM_SERVICE].includes(serviceOf(span)));
   expect(elsewhere.map((span) => `${serviceOf(span)} ${span.name} ${span.traceId}`)).toEqual([]);
 });

@@ -58,6 +58,11 @@ export interface N8nProcess {
   importCredentials(credentials: N8nCredential[]): Promise<void>;
   /** Runs `n8n <args>` against this user folder and returns its output. */
   cli(args: string[]): Promise<string>;
+  /**
+   * The custom data n8n saved for its executions (`$execution.customData`, what the execution
+   * list filters on), read from n8n's own SQLite database with n8n's sqlite3 module.
+   */
+  executionCustomData(): Promise<ExecutionCustomData[]>;
   /** `n8n start`; resolves when /healthz answers 200. */
   start(): Promise<void>;
   /** Resolves once the production webhook `path` answers for `method` (the workflow is active). */
@@ -67,6 +72,24 @@ export interface N8nProcess {
   /** Stops n8n (SIGTERM, then SIGKILL) and removes the user folder. Idempotent. */
   stop(): Promise<void>;
 }
+
+export interface ExecutionCustomData {
+  executionId: string;
+  key: string;
+  value: string;
+}
+
+// Run with n8n's Node and its sqlite3 module: argv = [sqlite3 module folder, database file].
+const READ_CUSTOM_DATA_SCRIPT = `
+const sqlite3 = require(process.argv[1]);
+const db = new sqlite3.Database(process.argv[2], sqlite3.OPEN_READONLY, (error) => {
+  if (error) { console.error(error.message); process.exit(1); }
+  db.all('SELECT executionId, key, value FROM execution_metadata ORDER BY id', (queryError, rows) => {
+    if (queryError) { console.error(queryError.message); process.exit(1); }
+    console.log(JSON.stringify(rows.map((row) => ({ executionId: String(row.executionId), key: row.key, value: row.value }))));
+    db.close();
+  });
+});`;
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -133,25 +156,26 @@ export async function prepareN8n(options: N8nOptions): Promise<N8nProcess> {
   let server: ChildProcessWithoutNullStreams | undefined;
   let stopped = false;
 
-  const cli = (args: string[]): Promise<string> =>
+  const cli = (args: string[]): Promise<string> => runWithNode([options.install.bin, ...args], args.join(' '));
+  const runWithNode = (argv: string[], label: string): Promise<string> =>
     new Promise((resolve, reject) => {
-      const child = spawn(options.install.nodeBinary, [options.install.bin, ...args], { cwd: userFolder, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(options.install.nodeBinary, argv, { cwd: userFolder, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let text = '';
       const collect = (chunk: Buffer): void => {
         text += chunk.toString('utf8');
-        remember(`[n8n ${args[0]}] `)(chunk);
+        remember(`[n8n ${label.split(' ')[0]}] `)(chunk);
       };
       child.stdout.on('data', collect);
       child.stderr.on('data', collect);
       const timer = setTimeout(() => child.kill('SIGKILL'), CLI_TIMEOUT_MS);
       child.once('error', (error) => {
         clearTimeout(timer);
-        reject(new Error(`n8n ${args.join(' ')}: ${error.message}`));
+        reject(new Error(`n8n ${label}: ${error.message}`));
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
         if (code === 0) resolve(text);
-        else reject(new Error(`n8n ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${text.slice(-4000)}`));
+        else reject(new Error(`n8n ${label} failed (${signal ?? `exit ${code}`}):\n${text.slice(-4000)}`));
       });
     });
 
@@ -166,6 +190,12 @@ export async function prepareN8n(options: N8nOptions): Promise<N8nProcess> {
     baseUrl,
     userFolder,
     cli,
+    async executionCustomData() {
+      const sqlite = path.join(options.install.dir, 'node_modules', 'sqlite3');
+      const database = path.join(userFolder, '.n8n', 'database.sqlite');
+      const text = await runWithNode(['-e', READ_CUSTOM_DATA_SCRIPT, sqlite, database], 'custom data query');
+      return JSON.parse(text.trim().split('\n').pop() ?? '[]') as ExecutionCustomData[];
+    },
     async importWorkflow(workflow, { activate = true } = {}) {
       if (!/^[A-Za-z0-9]{1,36}$/.test(workflow.id)) throw new Error(`workflow id "${workflow.id}" must be letters and digits only`);
       const file = writeTemp(`workflow-${workflow.id}.json`, { active: false, settings: {}, ...workflow });

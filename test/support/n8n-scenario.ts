@@ -1,7 +1,7 @@
 // The end-to-end setting the n8n platform suites share, all real processes on loopback:
 //
 //   caller ──► interceptor /webhook (SERVER span) ──► n8n production webhook
-//              n8n runs samples/n8n/traced-webhook.json with the built Threadline node, which
+//              n8n runs the samples/n8n workflows with the built Threadline node, which
 //              exports its spans to the OTLP receiver process, and calls out
 //   n8n ──► interceptor /partner (egress route, CLIENT span) ──► downstream test server
 //
@@ -22,14 +22,22 @@ import { startReceiver } from './otlp-receiver-client';
 import type { Receiver } from './otlp-receiver-client';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-export const SAMPLE_WORKFLOW = path.join(REPO_ROOT, 'samples', 'n8n', 'traced-webhook.json');
+const SAMPLES_DIR = path.join(REPO_ROOT, 'samples', 'n8n');
 /** The built node package n8n loads through N8N_CUSTOM_EXTENSIONS. */
 export const N8N_NODES_DIST = path.join(REPO_ROOT, 'n8n-nodes', 'dist');
 const BUILT_NODE = path.join(N8N_NODES_DIST, 'nodes', 'Threadline', 'Threadline.node.js');
 
-export const WEBHOOK_PATH = 'threadline/orders';
-/** Where the sample's HTTP Request node calls: the interceptor's egress route in the sample. */
-const SAMPLE_PARTNER_URL = 'http://127.0.0.1:8080/partner/orders';
+/** The sample workflows every scenario imports and activates, with their webhook paths. */
+export const SAMPLES = {
+  /** Threadline's own traced HTTP Request operation. */
+  tracedWebhook: { file: path.join(SAMPLES_DIR, 'traced-webhook.json'), webhookPath: 'threadline/orders' },
+  /** Outbound Headers → n8n's core HTTP Request node → End Span. */
+  coreHttpRequest: { file: path.join(SAMPLES_DIR, 'core-http-request.json'), webhookPath: 'threadline/shipments' },
+} as const;
+export type SampleName = keyof typeof SAMPLES;
+
+/** Where the samples' outbound calls go: the interceptor's egress route, port 8080 in the samples. */
+const SAMPLE_PARTNER_PREFIX = 'http://127.0.0.1:8080/partner/';
 export const CREDENTIAL_ID = 'ThreadlineCollector1';
 export const N8N_SERVICE_NAME = 'n8n-orders';
 export const INTERCEPTOR_SERVICE_NAME = 'interceptor';
@@ -39,8 +47,8 @@ export interface N8nScenario {
   downstream: Upstream;
   interceptor: Interceptor;
   n8n: N8nProcess;
-  /** The interceptor's ingress URL of the sample's webhook. */
-  webhookUrl: string;
+  /** The interceptor's ingress URL of each sample's webhook. */
+  webhookUrls: Record<SampleName, string>;
   stop(): Promise<void>;
 }
 
@@ -51,11 +59,11 @@ export interface ScenarioOptions {
   log?: (line: string) => void;
 }
 
-/** The sample workflow with its outbound call pointed at this run's interceptor. */
-export function loadSampleWorkflow(interceptorPort: number): N8nWorkflow {
-  const text = fs.readFileSync(SAMPLE_WORKFLOW, 'utf8');
-  if (!text.includes(SAMPLE_PARTNER_URL)) throw new Error(`${SAMPLE_WORKFLOW} no longer calls ${SAMPLE_PARTNER_URL}; update n8n-scenario.ts`);
-  return JSON.parse(text.split(SAMPLE_PARTNER_URL).join(`http://127.0.0.1:${interceptorPort}/partner/orders`)) as N8nWorkflow;
+/** A sample workflow with its outbound calls pointed at this run's interceptor. */
+export function loadSampleWorkflow(file: string, interceptorPort: number): N8nWorkflow {
+  const text = fs.readFileSync(file, 'utf8');
+  if (!text.includes(SAMPLE_PARTNER_PREFIX)) throw new Error(`${file} no longer calls ${SAMPLE_PARTNER_PREFIX}...; update n8n-scenario.ts`);
+  return JSON.parse(text.split(SAMPLE_PARTNER_PREFIX).join(`http://127.0.0.1:${interceptorPort}/partner/`)) as N8nWorkflow;
 }
 
 function collectorCredential(receiverUrl: string): N8nCredential {
@@ -123,12 +131,30 @@ export async function startN8nScenario(options: ScenarioOptions): Promise<N8nSce
     const interceptor = await startInterceptor({ file: interceptorConfig(folder, n8n.port, downstream.url, receiver.url), log: options.log });
     started.push({ stop: () => interceptor.close(2_000) });
     await n8n.importCredentials([collectorCredential(receiver.url)]);
-    await n8n.importWorkflow(loadSampleWorkflow(interceptor.address.port));
+    const samples = Object.entries(SAMPLES) as [SampleName, (typeof SAMPLES)[SampleName]][];
+    for (const [, sample] of samples) await n8n.importWorkflow(loadSampleWorkflow(sample.file, interceptor.address.port));
     await n8n.start();
-    await n8n.waitForWebhook('POST', WEBHOOK_PATH);
-    return { receiver, downstream, interceptor, n8n, webhookUrl: `http://127.0.0.1:${interceptor.address.port}/webhook/${WEBHOOK_PATH}`, stop };
+    for (const [, sample] of samples) await n8n.waitForWebhook('POST', sample.webhookPath);
+    const webhookUrls = Object.fromEntries(samples.map(([name, sample]) => [name, `http://127.0.0.1:${interceptor.address.port}/webhook/${sample.webhookPath}`])) as Record<SampleName, string>;
+    return { receiver, downstream, interceptor, n8n, webhookUrls, stop };
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/**
+ * The custom data of the execution n8n saved with `threadline.traceId` = `traceId` (what a user
+ * filters the execution list on). n8n saves an execution after answering the webhook, so this
+ * polls until it is there.
+ */
+export async function waitForExecutionOfTrace(n8n: N8nProcess, traceId: string, timeoutMs = 60_000): Promise<Record<string, string>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await n8n.executionCustomData();
+    const execution = rows.find((row) => row.key === 'threadline_traceId' && row.value === traceId)?.executionId;
+    if (execution !== undefined) return Object.fromEntries(rows.filter((row) => row.executionId === execution).map((row) => [row.key, row.value]));
+    if (Date.now() > deadline) throw new Error(`no execution with custom data threadline.traceId=${traceId} within ${timeoutMs / 1000} s; custom data saved: ${JSON.stringify(rows)}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

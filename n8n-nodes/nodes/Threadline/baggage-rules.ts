@@ -8,6 +8,8 @@ import type { BaggageRules, CompiledRules, W3CBaggage } from './connectors';
 import { compileRules, ConfigError, parseBaggageHeader, serializeBaggage, STRICT_DEFAULT_RULES } from './connectors';
 
 const MAX_CACHED_RULE_SETS = 16;
+/** A node is configured by its credential, never by environment variables (and the bundle has no process.env: scripts/build.js). */
+const NO_ENVIRONMENT: Readonly<Record<string, string | undefined>> = Object.freeze({});
 const compiledByRules = new Map<string, CompiledRules>();
 
 /** The redaction and baggage rules for `baggage`; a NodeOperationError names the credential field when a rule is invalid. */
@@ -17,7 +19,7 @@ export function rulesFor(node: INode, baggage: BaggageRules): CompiledRules {
   if (cached) return cached;
   let rules: CompiledRules;
   try {
-    rules = compileRules({ ...STRICT_DEFAULT_RULES, baggage }, { source: 'Threadline Collector credential' });
+    rules = compileRules({ ...STRICT_DEFAULT_RULES, baggage }, { source: 'Threadline Collector credential', env: NO_ENVIRONMENT });
   } catch (error) {
     const detail =
       error instanceof ConfigError

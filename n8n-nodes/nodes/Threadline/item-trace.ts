@@ -97,11 +97,3 @@ export function withBaggage(trace: ItemTrace, baggage: string): ItemTrace {
 export function itemTraceJson(trace: ItemTrace): IDataObject {
   return JSON.parse(JSON.stringify(trace)) as IDataObject;
 }
-
-/** The current context as the three header values. */
-export function carrierOfTrace(trace: ItemTrace): TraceCarrier {
-  const carrier: TraceCarrier = { traceparent: trace.traceparent };
-  if (trace.tracestate) carrier.tracestate = trace.tracestate;
-  if (trace.baggage) carrier.baggage = trace.baggage;
-  return carrier;
-}

@@ -54,6 +54,8 @@ export interface FakeOptions {
   n8nTracing?: { traceparent: string };
   /** Initial custom data of the execution; undefined makes $execution.customData unavailable. */
   customData?: Record<string, string> | null;
+  /** n8n drops custom data keys past this many; default 10, as in n8n. */
+  customDataMaxKeys?: number;
   nodeName?: string;
 }
 
@@ -157,7 +159,12 @@ export class FakeExecuteFunctions {
           customData === undefined
             ? undefined
             : {
-                set: (key: string, value: string) => void customData.set(key, value),
+                // As n8n: keys past the limit are dropped silently; other keys than [A-Za-z0-9_] throw.
+                set: (key: string, value: string) => {
+                  if (!customData.has(key) && customData.size >= (this.options.customDataMaxKeys ?? 10)) return;
+                  if (!/^[A-Za-z0-9_]+$/.test(key)) throw new Error(`Custom data key can only contain letters, numbers, and underscores (key "${key}")`);
+                  customData.set(key, value);
+                },
                 setAll: (values: Record<string, string>) => Object.entries(values).forEach(([key, value]) => customData.set(key, value)),
                 get: (key: string) => customData.get(key),
                 getAll: () => Object.fromEntries(customData),

@@ -53,10 +53,12 @@ async function n8nContext(ctx: OperationContext): Promise<TraceCarrier | undefin
   return ctx.state.n8nContext ?? undefined;
 }
 
-/** The trace id into the execution's custom data; n8n refuses more than 10 keys, which must not fail the step. */
+/** The trace id into the execution's custom data; n8n keeps at most 10 keys, which must not fail the step. */
 function recordExecutionTrace(ctx: OperationContext, carrier: TraceCarrier): void {
   try {
-    if (!writeExecutionTrace(ctx.fn, ctx.itemIndex, carrier)) ctx.fn.logger.debug('Threadline: no execution custom data here; the trace id is not recorded on the execution');
+    if (!writeExecutionTrace(ctx.fn, ctx.itemIndex, carrier)) {
+      ctx.fn.logger.warn("Threadline: the trace id is not recorded in the execution's custom data (not available here, or its 10 keys are taken)");
+    }
   } catch (error) {
     ctx.fn.logger.warn(`Threadline: could not write the trace id into the execution's custom data: ${error instanceof Error ? error.message : String(error)}`);
   }

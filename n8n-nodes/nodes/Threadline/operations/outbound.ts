@@ -4,7 +4,7 @@ import type { SpanRecord, TraceCarrier } from '../connectors';
 import { httpClientRequestAttributes, httpSpanName, recordToCarrier } from '../connectors';
 import { outboundBaggage } from '../baggage-rules';
 import type { ItemTrace } from '../item-trace';
-import { carrierOfTrace, contextOnly, pushSpan } from '../item-trace';
+import { contextOnly, pushSpan } from '../item-trace';
 import type { Operation, OperationContext } from './context';
 import { fail, requireTrace, stringParameter, withTrace } from './context';
 
@@ -49,19 +49,17 @@ export function outboundHeaders(ctx: OperationContext, context: TraceCarrier, ba
 /**
  * Outbound Headers: for the core HTTP Request node. Opens a CLIENT span for the call (ended by
  * End Span after the HTTP Request node, with its status code) and writes the headers onto the item.
- * When n8n traces the workflow itself (2.19+), n8n's HTTP Request node injects its own span's
- * traceparent over ours: then no client span is opened (n8n's node span is the client side) and
- * the headers still carry tracestate and the allowed baggage, which n8n does not pass on.
+ * The same on n8n 1.x and on n8n 2.19+ with its own tracing on: there n8n's helper replaces the
+ * `traceparent` on the wire with its span for the HTTP Request node (we do not fight that, and the
+ * callee hangs under n8n's node span), while this CLIENT span records the call with the HTTP
+ * semantic conventions under the workflow's Threadline context, and End Span still has a span to
+ * end. tracestate and the allowed baggage, which n8n does not pass on, stay on the wire.
  */
 export const outboundHeadersOperation: Operation = async (ctx) => {
-  let trace = requireTrace(ctx);
+  const trace = requireTrace(ctx);
   const call = outboundCall(ctx);
   const field = stringParameter(ctx, 'headersOutputField', 'traceHeaders').trim() || 'traceHeaders';
-  let context: TraceCarrier = carrierOfTrace(trace);
-  if (!trace.n8nTracing) {
-    const record = openClientSpan(ctx, trace, call);
-    trace = pushSpan(trace, record);
-    context = recordToCarrier(record)!;
-  }
-  return withTrace(ctx, trace, { [field]: outboundHeaders(ctx, context, trace.baggage, call.url) });
+  const record = openClientSpan(ctx, trace, call);
+  const headers = outboundHeaders(ctx, recordToCarrier(record)!, trace.baggage, call.url);
+  return withTrace(ctx, pushSpan(trace, record), { [field]: headers });
 };
