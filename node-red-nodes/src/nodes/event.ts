@@ -3,6 +3,7 @@
 // span it records the event as a span of its own under the message's trace, so nothing is lost.
 import type { RecordAttributes, SpanRecord } from '@threadline/connectors';
 import { currentParent, openSpans, replaceSpan, writeCarrier } from '../message-context';
+import { nodeAttributesOf } from '../node-attributes';
 import { getMessageProperty } from './message-path';
 import type { NodeDefinition, NodeRedApi, RuntimeNode } from './node-red';
 import { NODE_SCOPE, nowUnixNano, onTracedInput, requireEntry, showConfigProblem, showTrace } from './node-kit';
@@ -23,6 +24,7 @@ export default function register(RED: NodeRedApi): void {
     const mode: EventMode = definition.mode === 'attributes' ? 'attributes' : 'event';
     const eventName = (typeof definition.eventName === 'string' ? definition.eventName.trim() : '') || node.name || 'event';
     const property = typeof definition.property === 'string' ? definition.property.trim() : '';
+    const placement = nodeAttributesOf(RED, node);
     let staticAttributes: RecordAttributes = {};
     let attributesProblem: Error | undefined;
     try {
@@ -50,7 +52,8 @@ export default function register(RED: NodeRedApi): void {
       }
       // No open span to add to: a short span of its own, under the message's context.
       const parent = currentParent(msg);
-      const record = threadline.pipeline.openRecord({ name: eventName, parent, attributes: mode === 'attributes' ? attributes : {}, scope: NODE_SCOPE });
+      const own = mode === 'attributes' ? { ...attributes, ...placement() } : placement();
+      const record = threadline.pipeline.openRecord({ name: eventName, parent, attributes: own, scope: NODE_SCOPE });
       const events = mode === 'event' ? [{ name: eventName, timeUnixNano: record.startTimeUnixNano, attributes }] : undefined;
       threadline.pipeline.endRecord(record, events === undefined ? {} : { events });
       if (parent === undefined) {

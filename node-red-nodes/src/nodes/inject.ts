@@ -1,14 +1,18 @@
 // `threadline-inject`: writes the current context (the innermost open span, else the trace on
 // the message) into the headers of the next outbound node: msg.headers for `http request`,
 // msg.userProperties for `mqtt out` (MQTT v5), msg.properties.headers for AMQP, or a property the
-// user names. Baggage goes only as far as the rules forward it to that destination. Put it right
-// before the outbound node: `http request` replaces msg.headers with the response headers, so
-// nothing injected reaches an `http response` after it; msg.headers that are still a previous
-// response's (the node's own hash check) are replaced, not extended.
+// user names. Baggage goes only as far as the rules forward it to that destination: the host in
+// the form, else the URL in the wired `http request` node's own form, else msg.url. Put it right
+// before the outbound node: `http request` replaces msg.headers with the response headers; when
+// the request fails they stay, marked, and never reach an `http response` (injected-headers.ts).
+// msg.headers that are still a previous response's (the node's own hash check) are replaced, not
+// extended.
 import type { TraceCarrier } from '@threadline/connectors';
 import { headerMapSetter, injectCarrier, parseBaggage, serializeBaggage } from '@threadline/connectors';
 import { currentParent } from '../message-context';
 import { injectTraceHeaders } from '../auto/http-request-headers';
+import { WiredRequestDestinations } from './http-request-destination';
+import { guardHttpResponses, markInjectedHeaders } from './injected-headers';
 import { getMessageProperty, setMessageProperty } from './message-path';
 import type { NodeDefinition, NodeRedApi, RuntimeNode } from './node-red';
 import { onTracedInput, requireEntry, showConfigProblem, showTrace } from './node-kit';
@@ -30,17 +34,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/**
- * Where the headers go, for the baggage rules: the host in the form (an `http request` node's own
- * URL wins over msg.url and cannot be read from here), else the host of msg.url; '' when unknown,
- * which the rules treat as external.
- */
-function destinationOf(msg: Record<string, unknown>, target: InjectTarget, configured: string): string {
-  if (configured !== '' || target !== 'http' || typeof msg.url !== 'string') return configured;
+/** The host of msg.url, '' when there is none or it is not a URL (http request complains itself). */
+function hostOfMessageUrl(msg: Record<string, unknown>): string {
+  if (typeof msg.url !== 'string') return '';
   try {
-    return new URL(msg.url).host;
+    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(msg.url) ? msg.url : `http://${msg.url}`).host;
   } catch {
-    return ''; // a URL the http request node will complain about itself
+    return '';
   }
 }
 
@@ -63,6 +63,24 @@ export default function register(RED: NodeRedApi): void {
     const destination = typeof definition.destination === 'string' ? definition.destination.trim() : '';
     const wired = (definition.wires ?? []).flat();
     let resolvedTarget: InjectTarget | undefined = configuredTarget === 'auto' ? undefined : (configuredTarget as InjectTarget);
+    const requestNodes = new WiredRequestDestinations(RED, wired);
+    const releaseGuard = guardHttpResponses(RED);
+    node.on('close', (_removed: boolean, done: () => void) => {
+      releaseGuard?.();
+      done();
+    });
+
+    /**
+     * Where the headers go, for the baggage rules, as `http request` decides it: the Destination
+     * field, else the URL in the wired http request node's form (it wins over msg.url there), else
+     * msg.url's host; '' when unknown, which the rules treat as external.
+     */
+    function destinationOf(msg: Record<string, unknown>, where: InjectTarget): string {
+      if (destination !== '' || where !== 'http') return destination;
+      const fromForm = requestNodes.current();
+      if (fromForm === undefined || fromForm.kind === 'msg.url') return hostOfMessageUrl(msg);
+      return fromForm.kind === 'host' ? fromForm.host : '';
+    }
 
     /** `auto`: the type of the nodes wired to the output, looked up when the first message comes. */
     function target(): InjectTarget {
@@ -88,7 +106,7 @@ export default function register(RED: NodeRedApi): void {
       if (parent.tracestate !== undefined) outgoing.tracestate = parent.tracestate;
       const baggage = parseBaggage(parent.baggage);
       if (baggage !== undefined) {
-        const forwarded = serializeBaggage(threadline.pipeline.redactionRules.current.baggage.filterOutbound(baggage, destinationOf(msg, where, destination)));
+        const forwarded = serializeBaggage(threadline.pipeline.redactionRules.current.baggage.filterOutbound(baggage, destinationOf(msg, where)));
         if (forwarded !== '') outgoing.baggage = forwarded;
       }
 
@@ -122,6 +140,7 @@ export default function register(RED: NodeRedApi): void {
       // Trace fields already there (an old baggage the rules would not forward) must not go along.
       removeFields(headers, threadline.propagator.fields());
       injectCarrier(outgoing, headers as never, headerMapSetter, threadline.propagator);
+      if (where === 'http') markInjectedHeaders(headers, threadline.propagator.fields());
       showTrace(node, parent.traceparent, performance.now() - started);
     });
   }

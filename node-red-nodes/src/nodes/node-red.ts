@@ -30,11 +30,25 @@ export interface RuntimeNode {
 /** A node definition as the editor saved it: the fields of the node's `defaults`. */
 export type NodeDefinition = Record<string, unknown> & { id: string; type: string; name?: string; wires?: string[][] };
 
+/** A delivery as the `preDeliver` message hook sees it (after any clone for this destination). */
+export interface DeliveryEvent {
+  msg: NodeMessage;
+  destination: { id: string; node?: { id: string; type: string } };
+}
+
 export interface NodeRedApi {
   nodes: {
     createNode(node: object, definition: NodeDefinition): void;
     registerType(type: string, constructor: (this: RuntimeNode, definition: NodeDefinition) => void, options?: { credentials?: Record<string, { type: 'text' | 'password' }> }): void;
     getNode(id: string): RuntimeNode | null;
+    /** Every node of the deployed configuration, as the editor saved it. */
+    eachNode?(callback: (definition: NodeDefinition) => void): void;
   };
   settings?: { userDir?: string; [key: string]: unknown };
+  util?: {
+    getSetting?(node: unknown, name: string): unknown;
+    evaluateEnvProperty?(value: string, node: unknown): unknown;
+  };
+  events?: { on(event: string, listener: (...args: unknown[]) => void): void };
+  hooks?: { add(label: string, handler: (event: DeliveryEvent) => void): void; remove(label: string): void };
 }

@@ -5,6 +5,7 @@
 import { parseBaggage } from '@threadline/connectors';
 import type { RecordAttributes, SpanRecordKind } from '@threadline/connectors';
 import { currentParent, pushSpan } from '../message-context';
+import { nodeAttributesOf } from '../node-attributes';
 import type { NodeDefinition, NodeRedApi, RuntimeNode } from './node-red';
 import { NODE_SCOPE, onTracedInput, requireEntry, showConfigProblem, showTrace } from './node-kit';
 import { parseAttributesText } from './span-attributes';
@@ -23,6 +24,7 @@ export default function register(RED: NodeRedApi): void {
     showConfigProblem(node, definition.config);
     const kind = KINDS.includes(definition.kind as SpanRecordKind) ? (definition.kind as SpanRecordKind) : 'internal';
     const spanName = (typeof definition.spanName === 'string' ? definition.spanName.trim() : '') || node.name || 'span';
+    const placement = nodeAttributesOf(RED, node);
     let staticAttributes: RecordAttributes = {};
     let attributesProblem: Error | undefined;
     try {
@@ -41,7 +43,8 @@ export default function register(RED: NodeRedApi): void {
         name: spanName,
         kind,
         parent,
-        attributes: { ...(fromBaggage as RecordAttributes), ...staticAttributes },
+        // the node_red.* attributes last: they place the span in the flow view, whatever the form says
+        attributes: { ...(fromBaggage as RecordAttributes), ...staticAttributes, ...placement() },
         scope: NODE_SCOPE,
       });
       threadline.pipeline.trackRecord(record, spanDeadlineMs);

@@ -3,9 +3,13 @@
 // keeps only the baggage the rules accept from callers, records a short span for the flow's
 // entry and puts the context on the message as plain strings (msg.threadline). With no valid
 // context it starts a new trace.
+// The entry span is internal and ends at once: the request's SERVER span belongs to whoever
+// received it (the interceptor in front, or the automatic tracing's `http in` span); a second
+// one here would count the request twice (see the node's help).
 import { httpSemconv, parseBaggage, serializeBaggage } from '@threadline/connectors';
 import type { RecordAttributes, TraceCarrier } from '@threadline/connectors';
 import { writeCarrier } from '../message-context';
+import { nodeAttributesOf } from '../node-attributes';
 import type { ContextSource } from './context-sources';
 import { CONTEXT_SOURCES, findContext } from './context-sources';
 import type { NodeDefinition, NodeMessage, NodeRedApi, RuntimeNode } from './node-red';
@@ -39,6 +43,7 @@ export default function register(RED: NodeRedApi): void {
     const source = (CONTEXT_SOURCES as readonly string[]).includes(String(definition.source)) ? (definition.source as ContextSource) : 'auto';
     const property = typeof definition.property === 'string' ? definition.property : '';
     const spanName = typeof definition.spanName === 'string' ? definition.spanName.trim() : '';
+    const placement = nodeAttributesOf(RED, node);
 
     onTracedInput(node, (msg) => {
       const started = performance.now();
@@ -49,6 +54,7 @@ export default function register(RED: NodeRedApi): void {
         ...(http?.attributes ?? {}),
         'threadline.context.source': found?.source ?? 'none',
         'threadline.context.continued': found !== undefined,
+        ...placement(),
       };
 
       // Baggage from outside passes the accept rules before anything in the flow sees it.
