@@ -13,7 +13,8 @@
 //   node --import tsx bench/node-red/run.ts [--duration S] [--connections N] [--rounds N] [--queue default|large]
 //
 // --queue default uses the exporter queue's defaults (2048 spans, batches of 512); `large` a queue
-// of 100,000 spans, to tell queue drops from tracing cost.
+// of 100,000 spans, to tell queue drops from tracing cost. bench/node-red/span-cost.ts measures the
+// tracing CPU per span in one process, without Node-RED or sockets.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';

@@ -127,6 +127,8 @@ export function describeAutoTracing(title: string, startRuntime: (settings: Reco
       const thrower = byNode(spans, 'thrower')[0]!;
       expect(thrower.status.code).toBe(ERROR);
       expect(thrower.events.some((event) => event.name === 'exception')).toBe(true);
+      // every span names the tab it runs on, nodes inside the subflow instance included (the flow view groups by them)
+      expect(new Set(spans.map((span) => `${String(span.attributes['node_red.flow.id'])} ${String(span.attributes['node_red.flow.name'])}`))).toEqual(new Set(['tab auto tracing']));
       // nothing was abandoned: every node ended its span (done, its end rule, or the response)
       expect(spans.filter((span) => span.attributes['threadline.span.incomplete'] === true).map((span) => span.name)).toEqual([]);
     });

@@ -24,8 +24,8 @@ import { RandomFlagTracer } from './random-flag-tracer';
 import { recordToReadableSpan } from './record-span';
 import { buildResource } from './resource';
 import { createSamplerFromConfig } from './sampling/sampler-from-config';
-import type { EndRecordOptions, EndRecordResult, OpenRecordOptions } from './span-record';
-import { openSpanRecord, recordToCarrier, validateRecord } from './span-record';
+import type { EndRecordOptions, EndRecordResult, OpenedRecord, OpenRecordOptions, RecordOpenerOptions } from './span-record';
+import { asParent, openedBy, openRecordWithFacts, recordToCarrier, stillAsOpened, validateRecord } from './span-record';
 import type { PipelineStats } from './stats';
 import { PipelineCounters } from './stats';
 import { RecordSweeper } from './sweeper';
@@ -110,6 +110,7 @@ class ThreadlinePipeline implements Pipeline {
   private readonly sweeper: RecordSweeper;
   private readonly registeredGlobal: boolean;
   private readonly defaultScope: InstrumentationScope = { name: PIPELINE_SCOPE_NAME };
+  private readonly opener: RecordOpenerOptions;
   private shutdownOnce: Promise<void> | undefined;
 
   constructor(config: ThreadlineConfig, options: PipelineOptions) {
@@ -118,6 +119,7 @@ class ThreadlinePipeline implements Pipeline {
     this.idGenerator = options.idGenerator ?? new BufferedIdGenerator();
     this.randomTraceIds = options.randomTraceIds ?? true;
     this.redactionRules = rulesHolderOf(config, options.rules);
+    this.opener = { sampler: this.sampler, idGenerator: this.idGenerator, randomTraceIds: this.randomTraceIds };
 
     // Disabled exporter: the tracer still decides sampling and makes ids (so a trace passing
     // through keeps its ids and sampled flag downstream), but no span is queued, counted or sent.
@@ -169,19 +171,21 @@ class ThreadlinePipeline implements Pipeline {
   }
 
   openRecord(options: OpenRecordOptions): SpanRecord {
-    return openSpanRecord(options ?? { name: '' }, {
-      sampler: this.sampler,
-      idGenerator: this.idGenerator,
-      randomTraceIds: this.randomTraceIds,
-    });
+    const parent = options?.parent;
+    // a parent record this pipeline opened: its context as it was built, not parsed and checked again
+    const vouched = typeof parent === 'object' && parent !== null ? this.trusted(parent as SpanRecord) : undefined;
+    return openRecordWithFacts(options ?? { name: '' }, this.opener, vouched === undefined ? undefined : asParent(vouched)).record;
   }
 
   endRecord(record: SpanRecord, options: EndRecordOptions = {}): EndRecordResult {
-    const problems = validateRecord(record);
-    if (problems.length > 0) return { outcome: 'invalid', problems };
+    const opened = this.trusted(record);
+    if (opened === undefined) {
+      const problems = validateRecord(record);
+      if (problems.length > 0) return { outcome: 'invalid', problems };
+    }
     if (this.sweeper.wasAbandoned(record)) return { outcome: 'already-ended' };
     this.sweeper.untrack(record);
-    return this.finishRecord(record, options ?? {});
+    return this.finishRecord(record, options ?? {}, opened);
   }
 
   recordToCarrier(record: SpanRecord): TraceCarrier | undefined {
@@ -189,7 +193,7 @@ class ThreadlinePipeline implements Pipeline {
   }
 
   trackRecord(record: SpanRecord, deadlineMs: number): boolean {
-    if (validateRecord(record).length > 0) return false;
+    if (this.trusted(record) === undefined && validateRecord(record).length > 0) return false;
     this.sweeper.track(record, deadlineMs);
     return true;
   }
@@ -199,7 +203,18 @@ class ThreadlinePipeline implements Pipeline {
     return this.sweeper.untrack(record);
   }
 
-  private finishRecord(record: SpanRecord, options: EndRecordOptions): EndRecordResult {
+  /**
+   * What this pipeline kept of `record` when it opened this very object and the record still
+   * holds what it was opened with; undefined for anything else (a copy, JSON from a message, a
+   * record changed since), which is validated in full. The trust boundary is the object.
+   */
+  private trusted(record: SpanRecord): OpenedRecord | undefined {
+    if (typeof record !== 'object' || record === null) return undefined;
+    const opened = openedBy(record, this.opener);
+    return opened !== undefined && stillAsOpened(record, opened) ? opened : undefined;
+  }
+
+  private finishRecord(record: SpanRecord, options: EndRecordOptions, opened?: OpenedRecord): EndRecordResult {
     if (!this.redactStage) return { outcome: 'disabled' };
     if ((record.traceFlags & FLAG_SAMPLED) === 0) return { outcome: 'not-sampled' };
     try {
@@ -215,6 +230,7 @@ class ThreadlinePipeline implements Pipeline {
         },
         this.resource,
         this.defaultScope,
+        opened,
       );
       return { outcome: this.redactStage.accept(span) ? 'queued' : 'dropped' };
     } catch (error) {

@@ -1,6 +1,6 @@
 // A span record (plain data) → the ReadableSpan the export path takes, with exactly the record's
 // ids and start time. Errors become the semantic-convention exception event and error.type.
-import type { Attributes, HrTime, SpanContext, SpanStatus } from '@opentelemetry/api';
+import type { Attributes, HrTime, SpanContext, SpanStatus, TraceState } from '@opentelemetry/api';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import { hrTimeDuration, sanitizeAttributes } from '@opentelemetry/core';
@@ -79,16 +79,27 @@ function toTimedEvent(event: SpanRecordEvent, fallbackTime: HrTime): TimedEvent 
   };
 }
 
+/** What this process kept of a record it opened itself, so it is not parsed back from the record. */
+export interface KnownStart {
+  startTime: HrTime;
+  traceState: TraceState | undefined;
+}
+
 export function recordToReadableSpan(
   record: SpanRecord,
   end: RecordEnd,
   resource: Resource,
   defaultScope: InstrumentationScope,
+  known?: KnownStart,
 ): ReadableSpan {
-  const startTime = nanosStringToHrTime(record.startTimeUnixNano) ?? end.endTime;
+  const startTime = known?.startTime ?? nanosStringToHrTime(record.startTimeUnixNano) ?? end.endTime;
   const endTime = compareHrTime(end.endTime, startTime) < 0 ? startTime : end.endTime;
-  const attributes: Attributes = { ...sanitizeAttributes(record.attributes), ...sanitizeAttributes(end.attributes) };
-  const events = [...(record.events ?? []), ...(end.events ?? [])].map((event) => toTimedEvent(event, endTime));
+  // sanitizeAttributes returns a new object: it is this span's own to add to
+  const attributes: Attributes = sanitizeAttributes(record.attributes);
+  if (end.attributes !== undefined) Object.assign(attributes, sanitizeAttributes(end.attributes));
+  const events: TimedEvent[] = [];
+  if (record.events !== undefined) for (const event of record.events) events.push(toTimedEvent(event, endTime));
+  if (end.events !== undefined) for (const event of end.events) events.push(toTimedEvent(event, endTime));
   let status: SpanStatus = end.status ?? { code: SpanStatusCode.UNSET };
 
   if (end.error !== undefined) {
@@ -105,7 +116,7 @@ export function recordToReadableSpan(
     traceId: record.traceId,
     spanId: record.spanId,
     traceFlags: record.traceFlags,
-    traceState: record.tracestate === undefined ? undefined : parseTraceState(record.tracestate),
+    traceState: known !== undefined ? known.traceState : record.tracestate === undefined ? undefined : parseTraceState(record.tracestate),
   };
   const parentSpanContext: SpanContext | undefined =
     record.parentSpanId === undefined ? undefined : { traceId: record.traceId, spanId: record.parentSpanId, traceFlags: record.traceFlags };

@@ -2,7 +2,7 @@
 // as plain data in between (see model.ts). Opening decides sampling and makes the ids; closing
 // turns the record into one span with exactly those ids and that start time and sends it down
 // the same redact → batch → export path as every other span.
-import type { Context, SpanContext, SpanStatus, TimeInput } from '@opentelemetry/api';
+import type { Context, HrTime, SpanContext, SpanStatus, TimeInput, TraceState } from '@opentelemetry/api';
 import { isSpanContextValid, ROOT_CONTEXT, SamplingDecision, trace } from '@opentelemetry/api';
 import { sanitizeAttributes } from '@opentelemetry/core';
 import type { IdGenerator, Sampler } from '@opentelemetry/sdk-trace-base';
@@ -16,8 +16,11 @@ import { hrTimeToNanosString, isNanosString, toHrTime } from './time';
 export interface OpenRecordOptions {
   name: string;
   kind?: SpanRecordKind;
-  /** The caller's context as carried on a message (W3C strings), or a live SpanContext. */
-  parent?: TraceCarrier | SpanContext;
+  /**
+   * The caller's context as carried on a message (W3C strings), a live SpanContext, or an open
+   * span record (through Pipeline.openRecord: a record that pipeline opened is not checked again).
+   */
+  parent?: TraceCarrier | SpanContext | SpanRecord;
   attributes?: RecordAttributes;
   /** HrTime, epoch milliseconds, a Date, or nanoseconds since the epoch as a decimal string. Default: now. */
   startTime?: TimeInput | string;
@@ -94,16 +97,21 @@ export function validateRecord(record: unknown): string[] {
   return problems;
 }
 
-function isCarrier(parent: TraceCarrier | SpanContext): parent is TraceCarrier {
+function isCarrier(parent: TraceCarrier | SpanContext | SpanRecord): parent is TraceCarrier {
   return 'traceparent' in parent;
+}
+
+function isRecordShaped(parent: SpanContext | SpanRecord): parent is SpanRecord {
+  return 'v' in parent && 'startTimeUnixNano' in parent;
 }
 
 /**
  * The parent a record hangs under: a carrier is parsed strictly (an invalid traceparent means a
  * new trace, and its tracestate is dropped with it); a SpanContext must be valid.
  */
-export function parentSpanContextOf(parent: TraceCarrier | SpanContext | undefined): SpanContext | undefined {
+export function parentSpanContextOf(parent: TraceCarrier | SpanContext | SpanRecord | undefined): SpanContext | undefined {
   if (typeof parent !== 'object' || parent === null) return undefined;
+  if (!isCarrier(parent) && isRecordShaped(parent)) return parentSpanContextOf(recordToCarrier(parent) ?? undefined);
   if (isCarrier(parent)) {
     const traceparent = parseTraceparent(parent.traceparent);
     if (!traceparent) return undefined;
@@ -135,23 +143,95 @@ export interface RecordOpenerOptions {
   randomTraceIds: boolean;
 }
 
+/**
+ * A record as this process opened it: the record, and what closing it needs in the form the SDK
+ * uses (start as HrTime, tracestate parsed), so a record that never left the process is neither
+ * validated nor converted again. `matches` tells whether the record still holds what was opened.
+ */
+export interface OpenedRecord {
+  readonly record: SpanRecord;
+  /** Who opened it (the opener options of one pipeline): another pipeline's records are not trusted. */
+  readonly owner: RecordOpenerOptions;
+  readonly startTime: HrTime;
+  readonly traceState: TraceState | undefined;
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId: string | undefined;
+  readonly traceFlags: number;
+  readonly tracestate: string | undefined;
+  readonly name: string;
+  readonly kind: SpanRecordKind;
+  readonly startTimeUnixNano: string;
+  /** The record as the parent of the next record this process opens (built once, when first asked). */
+  asParent?: ParentFacts;
+}
+
+/** A parent this process vouches for: its SpanContext, and the root context holding it (the sampler's input). */
+export interface ParentFacts {
+  readonly spanContext: SpanContext;
+  readonly rootContext: Context;
+  /** The parent record's tracestate text. */
+  readonly tracestate: string | undefined;
+}
+
+/** An opened record as a parent, made once per record. */
+export function asParent(opened: OpenedRecord): ParentFacts {
+  if (opened.asParent === undefined) {
+    const spanContext: SpanContext = { traceId: opened.traceId, spanId: opened.spanId, traceFlags: opened.traceFlags, traceState: opened.traceState };
+    opened.asParent = { spanContext, rootContext: trace.setSpanContext(ROOT_CONTEXT, spanContext), tracestate: opened.tracestate };
+  }
+  return opened.asParent;
+}
+
+/**
+ * Whether `record` still holds the fields it was opened with (string fields compared by value, a
+ * few comparisons instead of validateRecord's patterns); events and attributes are checked for
+ * their shape only, events fully by validateRecord when there are any.
+ */
+export function stillAsOpened(record: SpanRecord, opened: OpenedRecord): boolean {
+  return (
+    record.v === 1 &&
+    record.traceId === opened.traceId &&
+    record.spanId === opened.spanId &&
+    record.parentSpanId === opened.parentSpanId &&
+    record.traceFlags === opened.traceFlags &&
+    record.tracestate === opened.tracestate &&
+    record.name === opened.name &&
+    record.kind === opened.kind &&
+    record.startTimeUnixNano === opened.startTimeUnixNano &&
+    isPlainObject(record.attributes) &&
+    (record.events === undefined || (Array.isArray(record.events) && record.events.length === 0)) &&
+    (record.scope === undefined || (isPlainObject(record.scope) && typeof record.scope.name === 'string'))
+  );
+}
+
 /** Opens records: sampling decided now, ids made now, valid even when not sampled so children propagate. */
 export function openSpanRecord(options: OpenRecordOptions, opener: RecordOpenerOptions): SpanRecord {
+  return openRecordWithFacts(options, opener).record;
+}
+
+/** openSpanRecord, keeping what closing the record in this process needs (see OpenedRecord). */
+export function openRecordWithFacts(options: OpenRecordOptions, opener: RecordOpenerOptions, vouched?: ParentFacts): OpenedRecord {
   const name = typeof options.name === 'string' && options.name !== '' ? options.name : DEFAULT_RECORD_NAME;
   const kind: SpanRecordKind = isRecordKind(options.kind) ? options.kind : 'internal';
-  const parent = parentSpanContextOf(options.parent);
+  const parent = vouched?.spanContext ?? parentSpanContextOf(options.parent);
   const baseContext = options.context ?? ROOT_CONTEXT;
-  const context = parent ? trace.setSpanContext(baseContext, parent) : trace.deleteSpan(baseContext);
+  const context =
+    vouched !== undefined && options.context === undefined ? vouched.rootContext : parent ? trace.setSpanContext(baseContext, parent) : trace.deleteSpan(baseContext);
   const traceId = parent?.traceId ?? opener.idGenerator.generateTraceId();
   const spanId = opener.idGenerator.generateSpanId();
   const attributes = sanitizeAttributes(options.attributes);
-  const startTimeUnixNano = hrTimeToNanosString(toHrTime(options.startTime));
+  const startTime = toHrTime(options.startTime);
+  const startTimeUnixNano = hrTimeToNanosString(startTime);
 
   const decision = opener.sampler.shouldSample(context, traceId, name, toSpanKind(kind), attributes, []);
   const sampled = decision.decision === SamplingDecision.RECORD_AND_SAMPLED ? FLAG_SAMPLED : 0;
   const parentRandom = parent && (parent.traceFlags & FLAG_RANDOM) !== 0;
   const random = (parent ? parentRandom : opener.randomTraceIds) ? FLAG_RANDOM : 0;
-  const tracestate = (decision.traceState ?? parent?.traceState)?.serialize();
+  const traceState = decision.traceState ?? parent?.traceState;
+  // a child mostly keeps its parent's tracestate object: its text is the parent's, not serialized again
+  const tracestate = vouched !== undefined && traceState === vouched.spanContext.traceState ? vouched.tracestate : traceState?.serialize() || undefined;
+  const decided = decision.attributes;
 
   const record: SpanRecord = {
     v: 1,
@@ -161,12 +241,41 @@ export function openSpanRecord(options: OpenRecordOptions, opener: RecordOpenerO
     name,
     kind,
     startTimeUnixNano,
-    attributes: { ...attributes, ...sanitizeAttributes(decision.attributes) } as RecordAttributes,
+    // sanitizeAttributes returned a new object: the sampler's attributes can go straight into it
+    attributes: (decided === undefined ? attributes : Object.assign(attributes, sanitizeAttributes(decided))) as RecordAttributes,
   };
   if (parent) record.parentSpanId = parent.spanId;
   if (tracestate) record.tracestate = tracestate;
   if (options.scope && typeof options.scope.name === 'string' && options.scope.name !== '') {
     record.scope = options.scope.version === undefined ? { name: options.scope.name } : { name: options.scope.name, version: options.scope.version };
   }
-  return record;
+  const opened: OpenedRecord = {
+    record,
+    owner: opener,
+    startTime,
+    traceState: tracestate === undefined ? undefined : traceState,
+    traceId,
+    spanId,
+    parentSpanId: record.parentSpanId,
+    traceFlags: record.traceFlags,
+    tracestate: record.tracestate,
+    name,
+    kind,
+    startTimeUnixNano,
+  };
+  Object.defineProperty(record, OPENED, { value: opened });
+  return opened;
+}
+
+/**
+ * Where a record keeps what its opener knows of it: a symbol property that is not enumerable, so
+ * JSON, object spread, Node-RED's message clone and test equality never see or copy it (a copy is
+ * a record from elsewhere). Not a WeakMap: one entry per span would cost the garbage collector.
+ */
+const OPENED = Symbol('threadline.openedRecord');
+
+/** What `owner` kept of `record` when it opened this very object; undefined for anything else. */
+export function openedBy(record: SpanRecord, owner: RecordOpenerOptions): OpenedRecord | undefined {
+  const opened = (record as { [OPENED]?: OpenedRecord })[OPENED];
+  return opened !== undefined && opened.owner === owner ? opened : undefined;
 }

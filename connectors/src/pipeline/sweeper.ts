@@ -21,8 +21,45 @@ function keyOf(record: SpanRecord): string {
   return `${record.traceId}-${record.spanId}`;
 }
 
+/** Tracked records by span id (no key to build per call); the rare same span id in two traces goes to `clashes`. */
+class TrackedRecords {
+  private readonly bySpanId = new Map<string, Tracked>();
+  private readonly clashes = new Map<string, Tracked>();
+
+  get size(): number {
+    return this.bySpanId.size + this.clashes.size;
+  }
+
+  set(entry: Tracked): void {
+    const spanId = entry.record.spanId;
+    const held = this.bySpanId.get(spanId);
+    if (held === undefined || held.record.traceId === entry.record.traceId) this.bySpanId.set(spanId, entry);
+    else this.clashes.set(keyOf(entry.record), entry);
+  }
+
+  delete(record: SpanRecord): boolean {
+    const held = this.bySpanId.get(record.spanId);
+    if (held !== undefined && held.record.traceId === record.traceId) return this.bySpanId.delete(record.spanId);
+    return this.clashes.size > 0 && this.clashes.delete(keyOf(record));
+  }
+
+  /** Removes and returns the entries `take` picks. */
+  takeWhere(take: (entry: Tracked) => boolean): Tracked[] {
+    const taken: Tracked[] = [];
+    for (const map of [this.bySpanId, this.clashes]) {
+      for (const [key, entry] of map) {
+        if (take(entry)) {
+          taken.push(entry);
+          map.delete(key);
+        }
+      }
+    }
+    return taken;
+  }
+}
+
 export class RecordSweeper {
-  private readonly tracked = new Map<string, Tracked>();
+  private readonly tracked = new TrackedRecords();
   private readonly abandoned = new Set<string>();
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
@@ -44,29 +81,22 @@ export class RecordSweeper {
   track(record: SpanRecord, timeoutMillis: number): void {
     if (this.stopped) return;
     const wait = Number.isFinite(timeoutMillis) ? Math.max(0, timeoutMillis) : 0;
-    this.tracked.set(keyOf(record), { record, deadline: this.now() + wait });
+    this.tracked.set({ record, deadline: this.now() + wait });
     this.startTimer();
   }
 
+  /** The timer stops at the next sweep that finds nothing tracked, not here: spans open and end all the time. */
   untrack(record: SpanRecord): boolean {
-    const removed = this.tracked.delete(keyOf(record));
-    if (this.tracked.size === 0) this.stopTimer();
-    return removed;
+    return this.tracked.delete(record);
   }
 
   wasAbandoned(record: SpanRecord): boolean {
-    return this.abandoned.has(keyOf(record));
+    return this.abandoned.size > 0 && this.abandoned.has(keyOf(record));
   }
 
   /** Ends every record past its deadline; returns how many. */
   sweep(now: number = this.now()): number {
-    const overdue: Tracked[] = [];
-    for (const [key, entry] of this.tracked) {
-      if (entry.deadline <= now) {
-        overdue.push(entry);
-        this.tracked.delete(key);
-      }
-    }
+    const overdue = this.tracked.takeWhere((entry) => entry.deadline <= now);
     for (const entry of overdue) this.abandon(entry.record);
     if (this.tracked.size === 0) this.stopTimer();
     return overdue.length;
@@ -76,8 +106,7 @@ export class RecordSweeper {
   stop(): number {
     this.stopped = true;
     this.stopTimer();
-    const remaining = [...this.tracked.values()];
-    this.tracked.clear();
+    const remaining = this.tracked.takeWhere(() => true);
     for (const entry of remaining) this.abandon(entry.record);
     return remaining.length;
   }

@@ -67,6 +67,8 @@ const URL_PARTS: Readonly<Record<string, 'full' | 'query' | 'target' | 'path'>> 
 };
 /** Bounds the per-profile key cache against floods of distinct keys. */
 const MAX_CACHED_KEYS = 4096;
+/** Longest attribute value remembered as clean. */
+const MAX_CACHED_VALUE_LENGTH = 128;
 
 interface Scoped<T> {
   item: T;
@@ -91,6 +93,8 @@ export class Profile {
   private readonly plans = new Map<string, KeyPlan>();
   /** Span and event names that passed unchanged (names repeat: `GET /orders/:id`). Bounded. */
   private readonly cleanNames = new Set<string>();
+  /** Attribute values the scanner found nothing in (a flow's spans repeat the same ids and names). */
+  private readonly cleanValues = new Set<string>();
   readonly url: UrlRules;
 
   constructor(
@@ -108,6 +112,17 @@ export class Profile {
   rememberCleanName(name: string): void {
     if (this.cleanNames.size >= MAX_CACHED_KEYS) this.cleanNames.clear();
     this.cleanNames.add(name);
+  }
+
+  isCleanValue(value: string): boolean {
+    return this.cleanValues.has(value);
+  }
+
+  /** Only short values are remembered: the cache is for the identifiers every span repeats. */
+  rememberCleanValue(value: string): void {
+    if (value.length > MAX_CACHED_VALUE_LENGTH) return;
+    if (this.cleanValues.size >= MAX_CACHED_KEYS) this.cleanValues.clear();
+    this.cleanValues.add(value);
   }
 
   plan(key: string): KeyPlan {

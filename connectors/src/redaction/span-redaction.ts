@@ -189,7 +189,13 @@ class SpanRedaction {
 
   /** Detectors and patterns over a value: strings, large integers (card and phone numbers), arrays. */
   private scanValue(value: AttributeValue, fired: string[] | undefined): AttributeValue | typeof DROPPED {
-    if (typeof value === 'string') return this.profile.scanner.scan(value, fired);
+    if (typeof value === 'string') {
+      // the scan is a function of the value under these rules; with an observer every decision is reported
+      if (fired === undefined && this.profile.isCleanValue(value)) return value;
+      const result = this.profile.scanner.scan(value, fired);
+      if (result === value && fired === undefined) this.profile.rememberCleanValue(value);
+      return result;
+    }
     if (typeof value === 'number') {
       if (!Number.isInteger(value) || Math.abs(value) < 1e7) return value;
       const text = String(value);

@@ -148,6 +148,44 @@ describe('span records through the pipeline', () => {
     expect(p.endRecord(record)).toEqual({ outcome: 'already-ended' });
   });
 
+  test('a record this pipeline opened is trusted only while it holds what was opened; copies are validated', async () => {
+    const p = make({ service: { name: 'trust' } });
+    const opened = p.openRecord({ name: 'kept', startTime: 1_700_000_000_123 });
+    // a copy (as from a message through JSON) is checked in full, and exports the same span
+    const copy = JSON.parse(JSON.stringify(opened)) as typeof opened;
+    expect(p.trackRecord(copy, 60_000)).toBe(true);
+    expect(p.endRecord(copy)).toEqual({ outcome: 'queued' });
+    // the very object, changed after opening: validated again, and refused
+    const changed = p.openRecord({ name: 'changed' });
+    changed.traceId = 'not a trace id';
+    expect(p.trackRecord(changed, 60_000)).toBe(false);
+    expect(p.endRecord(changed)).toMatchObject({ outcome: 'invalid', problems: [expect.stringContaining('record.traceId')] });
+    // changed but still valid: exported as it now reads (the start time parsed from the record)
+    const moved = p.openRecord({ name: 'moved' });
+    moved.startTimeUnixNano = '1700000000456000000';
+    moved.events = [{ name: 'e', timeUnixNano: '1700000000457000000' }];
+    expect(p.endRecord(moved, { endTime: 1_700_000_001_000 })).toEqual({ outcome: 'queued' });
+    await p.forceFlush();
+    const [fromCopy, fromMoved] = exporter.exported;
+    expect(fromCopy.spanContext().spanId).toBe(opened.spanId);
+    expect(fromCopy.startTime).toEqual([1_700_000_000, 123_000_000]);
+    expect(fromMoved.startTime).toEqual([1_700_000_000, 456_000_000]);
+    expect(fromMoved.events.map((e) => e.time)).toEqual([[1_700_000_000, 457_000_000]]);
+  });
+
+  test('an open record is a parent: as opened here, as a copy, and an invalid one starts a new trace', () => {
+    const p = make();
+    const parent = p.openRecord({ name: 'parent', parent: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'vendor=a' } });
+    for (const given of [parent, JSON.parse(JSON.stringify(parent)) as typeof parent]) {
+      const child = p.openRecord({ name: 'child', parent: given });
+      expect(child).toMatchObject({ traceId: parent.traceId, parentSpanId: parent.spanId, traceFlags: parent.traceFlags, tracestate: parent.tracestate });
+    }
+    expect(parent.tracestate).toContain('vendor=a');
+    const orphan = p.openRecord({ name: 'orphan', parent: { ...parent, spanId: 'nope' } });
+    expect(orphan.traceId).not.toBe(parent.traceId);
+    expect(orphan.parentSpanId).toBeUndefined();
+  });
+
   test('a tracked record ended in time is exported once, as complete', async () => {
     const p = make({}, { sweepIntervalMillis: 5 });
     const record = p.openRecord({ name: 'finished' });

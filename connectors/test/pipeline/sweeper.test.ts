@@ -52,6 +52,23 @@ describe('RecordSweeper', () => {
     sweeper.stop();
   });
 
+  test('the same span id in two traces: each record is tracked, untracked and abandoned on its own', () => {
+    const sweeper = make();
+    const first = record('f000000000000001');
+    const second = { ...first, traceId: '1bf7651916cd43dd8448eb211c80319d' };
+    sweeper.track(first, 100);
+    sweeper.track(second, 200);
+    expect(sweeper.size).toBe(2);
+    expect(sweeper.untrack({ ...first, traceId: '2cf7651916cd43dd8448eb211c80319e' })).toBe(false);
+    now += 100;
+    expect(sweeper.sweep()).toBe(1);
+    expect(sweeper.wasAbandoned(first)).toBe(true);
+    expect(sweeper.wasAbandoned(second)).toBe(false);
+    expect(sweeper.untrack(JSON.parse(JSON.stringify(second)) as SpanRecord)).toBe(true);
+    expect(sweeper.size).toBe(0);
+    sweeper.stop();
+  });
+
   test('its timer sweeps by itself, is unref’d, and stops when nothing is tracked', async () => {
     const sweeper = new RecordSweeper((r) => ended.push(r.spanId), { intervalMillis: 5 });
     sweeper.track(record('d000000000000001'), 1);

@@ -280,3 +280,19 @@ describe('fail closed inside the engine', () => {
     expect(new RuleEngine(byKind).redact({ ...finishedSpan({ attributes: { x: 1 } }), kind: SpanKind.CONSUMER }).attributes).toEqual({});
   });
 });
+
+describe('values the scanner found clean are remembered per rule set', () => {
+  test('a repeated clean value is kept, a secret is redacted every time, and other rules decide afresh', () => {
+    const compiled = rules({ detectors: detectorsOn, summary: false });
+    const engine = new RuleEngine(compiled);
+    const clean = 'order-42';
+    const secret = 'alice@example.com';
+    for (let i = 0; i < 3; i++) {
+      const parts = engine.redact(finishedSpan({ attributes: { 'app.ref': clean, 'app.contact': secret } }));
+      expect(parts.attributes).toEqual({ 'app.ref': clean, 'app.contact': 'REDACTED' });
+    }
+    // a rule set that treats the same value as sensitive is not fooled by what another one remembered
+    const stricter = rules({ detectors: detectorsOn, summary: false, patterns: [{ name: 'orders', regex: 'order-\\d+' }] });
+    expect(redactAttributes(stricter, { 'app.ref': clean })).toEqual({ 'app.ref': 'REDACTED' });
+  });
+});

@@ -4,6 +4,7 @@
 // close handler). Hooks are installed while one of them is there and removed by label otherwise.
 import type { Threadline } from '@threadline/connectors';
 import { createThreadline } from '@threadline/connectors';
+import { flowAttributes } from '../node-attributes';
 import { autoTracingEntry, onThreadlineChange } from '../threadline-registry';
 import { installHooks, removeHooks } from './hooks';
 import { NodeTracer } from './node-tracer';
@@ -27,6 +28,10 @@ export class AutoTraceController {
   private readonly flushOnStop = (): void => {
     this.own?.forceFlush().catch(() => {});
   };
+  /** After a deploy: tab names may have changed (node-attributes.ts forgets its own cache on the same event). */
+  private readonly onFlowsStarted = (): void => {
+    this.active?.tracer.flowsChanged();
+  };
 
   constructor(private readonly RED: PluginRED) {}
 
@@ -43,6 +48,7 @@ export class AutoTraceController {
     } catch (error) {
       this.RED.log.error(error instanceof Error ? error.message : String(error));
     }
+    this.RED.events?.on('flows:started', this.onFlowsStarted);
     this.unsubscribe = onThreadlineChange(() => this.reconcile());
     this.reconcile();
   }
@@ -53,6 +59,7 @@ export class AutoTraceController {
     this.unsubscribe = undefined;
     this.detach();
     this.RED.events?.removeListener('flows:stopped', this.flushOnStop);
+    this.RED.events?.removeListener('flows:started', this.onFlowsStarted);
     const own = this.own;
     this.own = undefined;
     await own?.shutdown();
@@ -75,7 +82,7 @@ export class AutoTraceController {
       const tracer = new NodeTracer(
         wanted.pipeline,
         wanted.propagator,
-        { deadlineMs, ignoreTypes: new Set(settings?.ignoreTypes ?? []) },
+        { deadlineMs, ignoreTypes: new Set(settings?.ignoreTypes ?? []), flowAttributes: (node) => flowAttributes(this.RED, node) },
         (error, count) => this.reportFailure(error, count),
       );
       installHooks(this.RED.hooks, tracer);

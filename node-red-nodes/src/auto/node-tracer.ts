@@ -19,11 +19,12 @@
 //
 // Hot path: cheap lookups in WeakMaps keyed by the message objects Node-RED passes along, no
 // parsing when the message still carries the object this tracer wrote.
-import type { SpanContext, TextMapPropagator, TraceState } from '@opentelemetry/api';
+import type { SpanContext, TextMapPropagator } from '@opentelemetry/api';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { EndRecordOptions, Pipeline, RecordAttributes, SpanRecord, SpanRecordKind, TraceCarrier } from '@threadline/connectors';
-import { extractCarrier, formatTraceparent, incomingMessageGetter, parseTraceState } from '@threadline/connectors';
+import { extractCarrier, formatTraceparent, incomingMessageGetter } from '@threadline/connectors';
 import { currentParent, MSG_PROPERTY } from '../message-context';
+import { ATTR_FLOW_ID, nodeIdentityAttributes } from '../node-attributes';
 import { injectTraceHeaders } from './http-request-headers';
 import type { TracerOptions } from './options';
 import { RecentSpans } from './recent-spans';
@@ -33,14 +34,9 @@ import type { CompleteEvent, ReceiveEvent, RuntimeNode, SendEvent } from './red-
 export const AUTO_TRACE_SCOPE = { name: '@threadline/node-red/auto' };
 /** Bound of one node's list of open spans (older ones are ended by the sweeper all the same). */
 const MAX_OPEN_PER_NODE = 100_000;
-/** Distinct tracestate values kept parsed (a flow's spans mostly share one, e.g. `ot=th:0`). */
-const MAX_PARSED_TRACESTATES = 256;
 
-/** Span attribute names (node_red.* for what OpenTelemetry has no convention for). */
-export const ATTR_NODE_ID = 'node_red.node.id';
-export const ATTR_NODE_TYPE = 'node_red.node.type';
-export const ATTR_NODE_NAME = 'node_red.node.name';
-export const ATTR_FLOW_ID = 'node_red.flow.id';
+/** Span attribute names (node_red.* for what OpenTelemetry has no convention for), shared with the manual nodes. */
+export { ATTR_FLOW_ID, ATTR_FLOW_NAME, ATTR_NODE_ID, ATTR_NODE_NAME, ATTR_NODE_TYPE } from '../node-attributes';
 
 interface NodeFacts {
   name: string;
@@ -52,16 +48,15 @@ interface NodeFacts {
   role: 'http in' | 'http response' | 'http request' | 'other';
   /** This node's open spans, for messages that leave it without a context. */
   open: RecentSpans<OpenSpan>;
+  /** The tracer's flowsChanged() count when these facts were read. */
+  generation: number;
 }
 
-/** A span as the parent of the next: its ids, and its tracestate when it has one. */
-interface SpanRef {
-  readonly context: SpanContext;
-  readonly tracestate?: string;
-}
-
-interface OpenSpan extends SpanRef {
+interface OpenSpan {
+  /** The span's record: the parent of the next node's span, handed to the pipeline as it is. */
   readonly record: SpanRecord;
+  /** The record's traceparent, formatted once. */
+  readonly traceparent: string;
   readonly nodeId: string;
   readonly facts: NodeFacts;
   /** `_msgid` of the message that opened it. */
@@ -80,11 +75,12 @@ export class NodeTracer {
   /** `http in` spans by the response wrapper the `http response` node gets (kept by message clones). */
   private readonly requests = new WeakMap<object, OpenSpan>();
   private readonly facts = new WeakMap<RuntimeNode, NodeFacts>();
-  private readonly traceStates = new Map<string, TraceState | undefined>();
   /** Lists of open spans that may hold something, pruned now and then (see recent-spans.ts). */
   private readonly lists = new Set<RecentSpans<OpenSpan>>();
   private pruneTimer: NodeJS.Timeout | undefined;
   private failures = 0;
+  /** Bumped by flowsChanged(): node facts older than this are read again (names may have changed). */
+  private generation = 0;
 
   constructor(
     private readonly pipeline: Pipeline,
@@ -92,6 +88,11 @@ export class NodeTracer {
     private readonly options: TracerOptions,
     private readonly onFailure: (error: unknown, count: number) => void = () => {},
   ) {}
+
+  /** A deploy happened: node, tab and subflow names are read again as nodes are next seen. */
+  flowsChanged(): void {
+    this.generation++;
+  }
 
   /** Stops the periodic prune (the tracer is being replaced or removed). */
   stop(): void {
@@ -189,12 +190,12 @@ export class NodeTracer {
     return span;
   }
 
-  private openSpan(node: RuntimeNode, facts: NodeFacts, parent: SpanContext | TraceCarrier | undefined, msgid: unknown): OpenSpan {
+  private openSpan(node: RuntimeNode, facts: NodeFacts, parent: SpanRecord | SpanContext | TraceCarrier | undefined, msgid: unknown): OpenSpan {
     const record = this.pipeline.openRecord({ name: facts.name, kind: facts.kind, parent, attributes: facts.attributes, scope: AUTO_TRACE_SCOPE });
     this.pipeline.trackRecord(record, this.options.deadlineMs);
-    const context: SpanContext = { traceId: record.traceId, spanId: record.spanId, traceFlags: record.traceFlags };
+    const traceparent = formatTraceparent({ traceId: record.traceId, parentId: record.spanId, traceFlags: record.traceFlags }) ?? '';
     const openedAt = Date.now();
-    const span: OpenSpan = { record, nodeId: node.id, context, tracestate: record.tracestate, facts, msgid, openedAt, ended: false };
+    const span: OpenSpan = { record, traceparent, nodeId: node.id, facts, msgid, openedAt, ended: false };
     facts.open.add(span, openedAt);
     if (!this.lists.has(facts.open)) {
       this.lists.add(facts.open);
@@ -259,7 +260,7 @@ export class NodeTracer {
   // --- context on the message ----------------------------------------------------------------
 
   /** The parent of a span opened for `msg`: what the message carries, else its execution, else none. */
-  private parentOf(msg: Message): SpanContext | TraceCarrier | undefined {
+  private parentOf(msg: Message): SpanRecord | SpanContext | TraceCarrier | undefined {
     const carried = msg[MSG_PROPERTY];
     if (isObject(carried)) {
       const ours = WrittenTrace.parentOf(carried);
@@ -274,32 +275,22 @@ export class NodeTracer {
    * Puts `span` on the message as the context it is in: a new object (never mutating one a clone
    * may share), keeping the baggage and the manual nodes' open span records already there.
    */
-  private writeContext(msg: Message, span: SpanRef, baggage?: string, open?: OpenSpan): void {
-    const { context, tracestate } = span;
-    const traceparent = formatTraceparent({ traceId: context.traceId, parentId: context.spanId, traceFlags: context.traceFlags });
-    if (traceparent === undefined) return;
+  private writeContext(msg: Message, span: OpenSpan, baggage?: string, open?: OpenSpan): void {
+    const { traceparent, record } = span;
+    if (traceparent === '') return;
     const previous = msg[MSG_PROPERTY];
-    const next = new WrittenTrace(traceparent, tracestate ? { ...context, traceState: this.parsedTraceState(tracestate) } : context, open);
-    if (tracestate) next.tracestate = tracestate;
+    const next = new WrittenTrace(traceparent, record, open);
+    if (record.tracestate) next.tracestate = record.tracestate;
     const keptBaggage = baggage ?? (isObject(previous) ? previous.baggage : undefined);
     if (typeof keptBaggage === 'string' && keptBaggage !== '') next.baggage = keptBaggage;
     if (isObject(previous) && Array.isArray(previous.spans) && previous.spans.length > 0) next.spans = previous.spans;
     msg[MSG_PROPERTY] = next;
   }
 
-  /** The tracestate as the next span's parent keeps it, parsed once per distinct value. */
-  private parsedTraceState(tracestate: string): TraceState | undefined {
-    if (this.traceStates.has(tracestate)) return this.traceStates.get(tracestate);
-    const parsed = parseTraceState(tracestate);
-    if (this.traceStates.size >= MAX_PARSED_TRACESTATES) this.traceStates.clear();
-    this.traceStates.set(tracestate, parsed);
-    return parsed;
-  }
-
   /** The span as the parent of an outgoing call, with the message's baggage. */
   private carrierOf(span: OpenSpan, msg: Message): TraceCarrier {
-    const carrier: TraceCarrier = { traceparent: formatTraceparent({ traceId: span.context.traceId, parentId: span.context.spanId, traceFlags: span.context.traceFlags }) as string };
-    if (span.tracestate) carrier.tracestate = span.tracestate;
+    const carrier: TraceCarrier = { traceparent: span.traceparent };
+    if (span.record.tracestate) carrier.tracestate = span.record.tracestate;
     const carried = msg[MSG_PROPERTY];
     if (isObject(carried) && typeof carried.baggage === 'string' && carried.baggage !== '') carrier.baggage = carried.baggage;
     return carrier;
@@ -319,8 +310,9 @@ export class NodeTracer {
 
   private factsOf(node: RuntimeNode): NodeFacts {
     let facts = this.facts.get(node);
-    if (facts === undefined) {
-      facts = describeNode(node, this.options);
+    if (facts === undefined || facts.generation !== this.generation) {
+      // a node that outlived a deploy keeps its list of open spans
+      facts = describeNode(node, this.options, this.generation, facts?.open);
       this.facts.set(node, facts);
     }
     return facts;
@@ -336,12 +328,11 @@ export class NodeTracer {
   }
 }
 
-function describeNode(node: RuntimeNode, options: TracerOptions): NodeFacts {
+function describeNode(node: RuntimeNode, options: TracerOptions, generation: number, open?: RecentSpans<OpenSpan>): NodeFacts {
   const type = String(node.type);
   const name = typeof node.name === 'string' && node.name !== '' ? node.name : '';
-  const attributes: RecordAttributes = { [ATTR_NODE_ID]: String(node.id), [ATTR_NODE_TYPE]: type };
-  if (name) attributes[ATTR_NODE_NAME] = name;
-  if (typeof node.z === 'string') attributes[ATTR_FLOW_ID] = node.z;
+  const flow = options.flowAttributes?.(node) ?? (typeof node.z === 'string' ? { [ATTR_FLOW_ID]: node.z } : {});
+  const attributes: RecordAttributes = { ...flow, ...nodeIdentityAttributes(node) };
   const role: NodeFacts['role'] = type === 'http in' || type === 'http response' || type === 'http request' ? type : 'other';
   let spanName = name || type;
   let kind: SpanRecordKind = 'internal';
@@ -364,6 +355,7 @@ function describeNode(node: RuntimeNode, options: TracerOptions): NodeFacts {
     ignored: options.ignoreTypes.has(type),
     callsDone: typeof expected === 'number' ? expected > 0 : true,
     role,
-    open: new RecentSpans<OpenSpan>(options.deadlineMs, MAX_OPEN_PER_NODE),
+    open: open ?? new RecentSpans<OpenSpan>(options.deadlineMs, MAX_OPEN_PER_NODE),
+    generation,
   };
 }

@@ -11,7 +11,8 @@
 //   }
 //
 // Wrong values are reported by name and the plugin stays off; it never stops Node-RED starting.
-import type { ThreadlineConfigInput } from '@threadline/connectors';
+import type { RecordAttributes, ThreadlineConfigInput } from '@threadline/connectors';
+import type { NodeIdentity } from '../node-attributes';
 
 export const DEFAULT_DEADLINE_MS = 30_000;
 
@@ -27,6 +28,8 @@ export interface AutoTraceSettings {
 export interface TracerOptions {
   deadlineMs: number;
   ignoreTypes: ReadonlySet<string>;
+  /** `node_red.flow.*` of the flow a node runs in (node-attributes.ts); default: node_red.flow.id from the node's `z`. */
+  flowAttributes?: (node: NodeIdentity) => RecordAttributes;
 }
 
 export class AutoTraceSettingsError extends Error {

@@ -41,6 +41,11 @@ export interface RuntimeLog {
   error(message: unknown): void;
 }
 
+/** RED.util: getSetting(node, name) answers a node's flow settings, e.g. NR_FLOW_NAME. */
+export interface RuntimeUtil {
+  getSetting?(node: unknown, name: string): unknown;
+}
+
 export interface RuntimeEvents {
   on(event: string, listener: (...args: unknown[]) => void): void;
   removeListener(event: string, listener: (...args: unknown[]) => void): void;
@@ -57,6 +62,7 @@ export interface PluginRED {
   hooks: RuntimeHooks;
   log: RuntimeLog;
   events?: RuntimeEvents;
+  util?: RuntimeUtil;
   settings: Record<string, unknown>;
   plugins: { registerPlugin(id: string, definition: PluginDefinition): void };
 }

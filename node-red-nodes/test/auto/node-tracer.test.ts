@@ -132,4 +132,30 @@ describe('NodeTracer', () => {
     }
     expect(failures.length).toBeGreaterThan(0);
   });
+  test('spans carry node_red.flow.* from the flow lookup, read again after a deploy', async () => {
+    const config = loadConfig({ env: {}, overrides: { service: { name: 'unit' }, exporter: { queue: { scheduledDelayMillis: 1 } } } });
+    const exporter = new InMemorySpanExporter();
+    const pipeline = createPipeline(config, { exporter, rules: undefined });
+    let label = 'Orders';
+    const tracer = new NodeTracer(pipeline, createPropagator(config.propagation), {
+      deadlineMs: 60_000,
+      ignoreTypes: new Set(),
+      flowAttributes: (n) => ({ 'node_red.flow.id': `tab-of-${String(n.z)}`, 'node_red.flow.name': label }),
+    });
+    const inject = node('i', 'inject', true, { name: 'every minute' });
+    const run = (id: string): void => {
+      const msg: Record<string, unknown> = { _msgid: id };
+      tracer.onSend([{ msg, source: { id: 'i', node: inject }, destination: { id: 'x' } }]);
+    };
+    run('m1');
+    label = 'Orders (renamed)';
+    run('m2'); // same deploy: the name read once per node stays
+    tracer.flowsChanged();
+    run('m3');
+    const spans = await finished(pipeline, exporter);
+    expect(spans.map((s) => s.attributes['node_red.flow.name'])).toEqual(['Orders', 'Orders', 'Orders (renamed)']);
+    expect(spans[0]!.attributes).toMatchObject({ 'node_red.flow.id': 'tab-of-flow', 'node_red.node.id': 'i', 'node_red.node.type': 'inject', 'node_red.node.name': 'every minute' });
+    tracer.stop();
+    await pipeline.shutdown();
+  });
 });
