@@ -16,6 +16,7 @@ import { TracingPass } from './passes/tracing-pass';
 import { handleConnect } from './connect-tunnel';
 import { reportConnection } from './connection-report';
 import { Exchange } from './exchange';
+import { InFlightList } from './in-flight-list';
 import type { Closable, ProxyContext } from './proxy-context';
 import { rejectSocket } from './socket-response';
 import { handleUpgrade } from './websocket-upgrade';
@@ -41,7 +42,7 @@ export function defaultPasses(context: ProxyContext): ProxyPass[] {
 
 export class ProxyServer {
   readonly server: http.Server;
-  private readonly inFlight = new Set<Exchange>();
+  private readonly inFlight = new InFlightList<Exchange>();
   private readonly connections = new Set<Closable>();
   private drained: (() => void) | undefined;
 
@@ -101,7 +102,7 @@ export class ProxyServer {
     this.server.closeIdleConnections();
     const finished = await this.idle(deadlineMillis);
     if (!finished) {
-      for (const exchange of this.inFlight) {
+      for (const exchange of this.inFlight.values()) {
         exchange.running?.abort();
         exchange.response.destroy();
       }
@@ -134,11 +135,14 @@ export class ProxyServer {
 
   private handleRequest(request: http.IncomingMessage, response: http.ServerResponse): void {
     const exchange = new Exchange(request, response, this.context.generation(), this.context.draining);
-    this.inFlight.add(exchange);
+    const link = this.inFlight.add(exchange);
     // Errors on either stream (the client vanished) end the exchange through 'close'.
     request.on('error', ignoreError);
     response.on('error', ignoreError);
-    response.once('close', () => this.finish(exchange));
+    response.once('close', () => {
+      this.inFlight.remove(link);
+      this.finish(exchange);
+    });
     try {
       runPasses(this.passes, exchange);
     } catch (error) {
@@ -149,7 +153,6 @@ export class ProxyServer {
 
   private finish(exchange: Exchange): void {
     if (!exchange.markEnded()) return;
-    this.inFlight.delete(exchange);
     finishPasses(this.passes, exchange, (pass, error) => this.context.internalError(`pass ${pass.name}`, error));
     const route = exchange.route;
     this.context.observer?.requestFinished({
