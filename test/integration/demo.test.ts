@@ -21,6 +21,7 @@ jest.setTimeout(240_000);
 const DEMO = path.join(REPO_ROOT, 'demo', 'main.ts');
 const EXPECTATION = path.join('samples', 'check', 'demo.expect.yaml');
 const ORDERS = 5;
+const DEMO_FLOW_LABEL = 'Threadline demo: orders';
 /** Failure bounds only (a loaded machine is slow); nothing is asserted about how fast it is. */
 const UP_TIMEOUT_MS = 150_000;
 const STOP_TIMEOUT_MS = 60_000;
@@ -207,7 +208,8 @@ describe('npm start: the demo', () => {
     const collectorUrl = (await printed(demo, /collector listening on (http:\S+)/))[1]!;
     const entryUrl = (await printed(demo, /sending \d+ orders to (http:\S+)/))[1]!;
     const firstTrace = (await printed(demo, /order #1 .* trace ([0-9a-f]{32})/))[1]!;
-    expect(demo.stdout()).toContain(`context lost at node-red flow "threadline-demo" › node "validate order", right after node-red flow "threadline-demo" › node "open order span" (${ORDERS} traces)`);
+    // spans name the flow by its tab label, so the audit's text does too
+    expect(demo.stdout()).toContain(`context lost at node-red flow "${DEMO_FLOW_LABEL}" › node "validate order", right after node-red flow "${DEMO_FLOW_LABEL}" › node "open order span" (${ORDERS} traces)`);
 
     // every order's trace broke at the same step; the rest of the flow ran in a trace of its own
     const audit = await getJson<AuditReport>(`${collectorUrl}/api/audit`);
@@ -227,7 +229,7 @@ describe('npm start: the demo', () => {
     const check = runThreadline(['check', '--url', entryUrl, '--collector', collectorUrl, '--expect', EXPECTATION]);
     const code = await check.exited;
     expect({ code, stdout: check.stdout() }).toMatchObject({ code: 1, stdout: expect.stringContaining('threadline check "an order through the demo flow": FAIL') });
-    expect(check.stdout()).toMatch(/context dropped after node-red flow "threadline-demo" › node "open order span": node-red flow "threadline-demo" › node "validate order" started a new trace [0-9a-f]{32}/);
+    expect(check.stdout()).toMatch(/context dropped after node-red flow "(threadline-demo|Threadline demo: orders)" › node "open order span": node-red flow "(threadline-demo|Threadline demo: orders)" › node "validate order" started a new trace [0-9a-f]{32}/);
 
     await interrupt(demo);
   });
