@@ -6,10 +6,9 @@
 // interceptor CLIENT for the workflow's outbound call, and the downstream server receives a child
 // of that CLIENT span carrying only the baggage the rules allow.
 import { ensureN8n1 } from '../support/n8n-install';
-import { INTERCEPTOR_SERVICE_NAME, N8N_SERVICE_NAME, startN8nScenario, waitForExecutionOfTrace } from '../support/n8n-scenario';
+import { INTERCEPTOR_SERVICE_NAME, N8N_SERVICE_NAME, callWebhook, startN8nScenario, waitForExecutionOfTrace, waitForTrace } from '../support/n8n-scenario';
 import type { N8nScenario } from '../support/n8n-scenario';
-import type { ReceivedSpan } from '../support/otlp-receiver-client';
-import { ancestors, danglingParents, describeTrace, receivedTraceparent, serviceOf } from '../support/trace-tree';
+import { ancestors, danglingParents, describeTrace, serviceOf } from '../support/trace-tree';
 
 // A cold install of n8n (about 1,900 packages and a native sqlite3 build) takes minutes on a
 // loaded 2-core machine; a warm cache makes this a few seconds.
@@ -36,48 +35,26 @@ afterAll(async () => {
 });
 
 test('a webhook call through the interceptor is one trace from the caller to the downstream API, with only the allowed baggage', async () => {
-  const { receiver, downstream } = scenario;
-  const response = await fetch(scenario.webhookUrls.tracedWebhook, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01`,
-      tracestate: 'caller=t61rcWkgMzE',
-      baggage: 'tenant.id=acme,order.channel=web,user.email=bob%40example.com',
-    },
-    body: JSON.stringify({ orderId: 'A-1001', amount: 42 }),
+  const { receiver } = scenario;
+  // The downstream API: one call, in trace T, with the order the workflow built; user.email never
+  // passed the interceptor, order.channel was accepted but the credential forwards tenant.id only.
+  const downstreamParent = await callWebhook(scenario, {
+    url: scenario.webhookUrls.tracedWebhook,
+    traceId: CALLER_TRACE,
+    callerSpanId: CALLER_SPAN,
+    tracestate: 'caller=t61rcWkgMzE',
+    payload: { orderId: 'A-1001', amount: 42 },
+    answer: { orderId: 'A-1001' },
+    downstreamPath: '/orders',
   });
-  const body = await response.text();
-  expect({ status: response.status, body }).toMatchObject({ status: 200 });
-  // The sample answers with the order and the partner's answer, not with the trace record.
-  expect(JSON.parse(body)).toEqual({ orderId: 'A-1001', partnerStatus: 200, partner: expect.objectContaining({ method: 'POST', url: '/orders' }) });
-
-  // The downstream API: one call, in trace T, with the order the workflow built.
-  const calls = downstream.requests.filter((request) => request.url === '/orders');
-  expect(calls).toHaveLength(1);
-  const call = calls[0]!;
-  expect(JSON.parse(call.body)).toEqual({ orderId: 'A-1001', amount: 42 });
-  const downstreamParent = receivedTraceparent(call.headers.traceparent);
-  expect(downstreamParent.traceId).toBe(CALLER_TRACE);
-  // user.email never passed the interceptor; order.channel was accepted but the Threadline
-  // credential forwards tenant.id only.
-  expect(call.headers.baggage).toBe('tenant.id=acme');
-  expect(call.headers.tracestate).toBe('caller=t61rcWkgMzE');
 
   // The trace at the receiver: the downstream's parent is the interceptor's CLIENT span, and its
   // ancestors lead through Threadline's spans in n8n to the interceptor's SERVER span.
-  let spans: ReceivedSpan[] = [];
-  try {
-    spans = await receiver.waitForSpans((all) => {
-      const trace = all.filter((span) => span.traceId === CALLER_TRACE);
-      const client = trace.find((span) => span.spanId === downstreamParent.parentId);
-      const reachesServer = client !== undefined && ancestors(client, trace).some((span) => span.kind === SERVER && serviceOf(span) === INTERCEPTOR_SERVICE_NAME);
-      return reachesServer && danglingParents(trace).every((id) => id === CALLER_SPAN);
-    }, 60_000);
-  } finally {
-    if (spans.length === 0) console.error(describeTrace(await receiver.spans()));
-  }
-  const trace = spans.filter((span) => span.traceId === CALLER_TRACE);
+  const trace = await waitForTrace(receiver, CALLER_TRACE, (spans) => {
+    const client = spans.find((span) => span.spanId === downstreamParent.parentId);
+    const reachesServer = client !== undefined && ancestors(client, spans).some((span) => span.kind === SERVER && serviceOf(span) === INTERCEPTOR_SERVICE_NAME);
+    return reachesServer && danglingParents(spans).every((id) => id === CALLER_SPAN);
+  }, 60_000);
   const tree = describeTrace(trace);
 
   const client = trace.find((span) => span.spanId === downstreamParent.parentId)!;
@@ -112,43 +89,23 @@ test('a webhook call through the interceptor is one trace from the caller to the
 });
 
 test('Outbound Headers → the core HTTP Request node → End Span: one trace with a Threadline CLIENT span for the call, only the allowed baggage', async () => {
-  const { receiver, downstream } = scenario;
-  const response = await fetch(scenario.webhookUrls.coreHttpRequest, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      traceparent: `00-${CORE_TRACE}-${CORE_CALLER_SPAN}-01`,
-      tracestate: 'caller=core',
-      baggage: 'tenant.id=acme,order.channel=web,user.email=bob%40example.com',
-    },
-    body: JSON.stringify({ shipmentId: 'S-77', weight: 3 }),
-  });
-  const body = await response.text();
-  expect({ status: response.status, body }).toMatchObject({ status: 200 });
-  expect(JSON.parse(body)).toEqual({ shipmentId: 'S-77', partnerStatus: 200, partner: expect.objectContaining({ method: 'POST', url: '/shipments' }) });
-
+  const { receiver } = scenario;
   // The core HTTP Request node sent the headers Outbound Headers put on the item.
-  const calls = downstream.requests.filter((request) => request.url === '/shipments');
-  expect(calls).toHaveLength(1);
-  const call = calls[0]!;
-  expect(JSON.parse(call.body)).toEqual({ shipmentId: 'S-77', weight: 3 });
-  const downstreamParent = receivedTraceparent(call.headers.traceparent);
-  expect(downstreamParent.traceId).toBe(CORE_TRACE);
-  expect(call.headers.baggage).toBe('tenant.id=acme');
-  expect(call.headers.tracestate).toBe('caller=core');
+  const downstreamParent = await callWebhook(scenario, {
+    url: scenario.webhookUrls.coreHttpRequest,
+    traceId: CORE_TRACE,
+    callerSpanId: CORE_CALLER_SPAN,
+    tracestate: 'caller=core',
+    payload: { shipmentId: 'S-77', weight: 3 },
+    answer: { shipmentId: 'S-77' },
+    downstreamPath: '/shipments',
+  });
 
-  let spans: ReceivedSpan[] = [];
-  try {
-    spans = await receiver.waitForSpans((all) => {
-      const trace = all.filter((span) => span.traceId === CORE_TRACE);
-      const client = trace.find((span) => span.spanId === downstreamParent.parentId);
-      const reachesServer = client !== undefined && ancestors(client, trace).some((span) => span.kind === SERVER && serviceOf(span) === INTERCEPTOR_SERVICE_NAME);
-      return reachesServer && danglingParents(trace).every((id) => id === CORE_CALLER_SPAN);
-    }, 60_000);
-  } finally {
-    if (spans.length === 0) console.error(describeTrace(await receiver.spans()));
-  }
-  const trace = spans.filter((span) => span.traceId === CORE_TRACE);
+  const trace = await waitForTrace(receiver, CORE_TRACE, (spans) => {
+    const client = spans.find((span) => span.spanId === downstreamParent.parentId);
+    const reachesServer = client !== undefined && ancestors(client, spans).some((span) => span.kind === SERVER && serviceOf(span) === INTERCEPTOR_SERVICE_NAME);
+    return reachesServer && danglingParents(spans).every((id) => id === CORE_CALLER_SPAN);
+  }, 60_000);
   const tree = describeTrace(trace);
 
   // caller → interceptor SERVER → Continue Trace → Threadline CLIENT (Outbound Headers, ended by

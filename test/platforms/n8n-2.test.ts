@@ -5,10 +5,9 @@
 // trace rather than start a second one. Expected at the receiver: ONE trace T holding the
 // interceptor's SERVER and CLIENT spans, n8n's own spans and Threadline's spans.
 import { ensureN8n2 } from '../support/n8n-install';
-import { INTERCEPTOR_SERVICE_NAME, N8N_SERVICE_NAME, startN8nScenario, waitForExecutionOfTrace } from '../support/n8n-scenario';
+import { INTERCEPTOR_SERVICE_NAME, N8N_SERVICE_NAME, callWebhook, startN8nScenario, waitForExecutionOfTrace, waitForTrace } from '../support/n8n-scenario';
 import type { N8nScenario } from '../support/n8n-scenario';
-import type { ReceivedSpan } from '../support/otlp-receiver-client';
-import { ancestors, danglingParents, describeTrace, receivedTraceparent, serviceOf } from '../support/trace-tree';
+import { ancestors, danglingParents, describeTrace, serviceOf } from '../support/trace-tree';
 
 // A cold install (Node 24 binary, about 2,400 packages, native sqlite3 and isolated-vm builds)
 // takes several minutes on a loaded 2-core machine; a warm cache makes this a few seconds.
@@ -46,47 +45,29 @@ afterAll(async () => {
 });
 
 test('with n8n tracing on, the webhook call is ONE trace: interceptor, n8n’s workflow and node spans and Threadline’s spans', async () => {
-  const { receiver, downstream } = scenario;
-  const response = await fetch(scenario.webhookUrls.tracedWebhook, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01`,
-      baggage: 'tenant.id=acme,order.channel=web,user.email=bob%40example.com',
-    },
-    body: JSON.stringify({ orderId: 'B-2002', amount: 7 }),
-  });
-  const body = await response.text();
-  expect({ status: response.status, body }).toMatchObject({ status: 200 });
-  expect(JSON.parse(body)).toEqual({ orderId: 'B-2002', partnerStatus: 200, partner: expect.objectContaining({ method: 'POST', url: '/orders' }) });
-
-  const calls = downstream.requests.filter((request) => request.url === '/orders');
-  expect(calls).toHaveLength(1);
-  const call = calls[0]!;
-  const downstreamParent = receivedTraceparent(call.headers.traceparent);
-  expect(downstreamParent.traceId).toBe(CALLER_TRACE);
+  const { receiver } = scenario;
   // n8n 2.x does not carry baggage: what arrives is what the Threadline node put on the item.
-  expect(call.headers.baggage).toBe('tenant.id=acme');
+  const downstreamParent = await callWebhook(scenario, {
+    url: scenario.webhookUrls.tracedWebhook,
+    traceId: CALLER_TRACE,
+    callerSpanId: CALLER_SPAN,
+    payload: { orderId: 'B-2002', amount: 7 },
+    answer: { orderId: 'B-2002' },
+    downstreamPath: '/orders',
+  });
 
   // n8n exports in batches: wait until its workflow span, Threadline's spans and the interceptor's
   // CLIENT span are all in, with every parent received.
-  let spans: ReceivedSpan[] = [];
-  try {
-    spans = await receiver.waitForSpans((all) => {
-      const trace = all.filter((span) => span.traceId === CALLER_TRACE);
-      const client = trace.find((span) => span.spanId === downstreamParent.parentId);
-      return (
-        client !== undefined &&
-        ancestors(client, trace).some((span) => span.kind === SERVER) &&
-        trace.some((span) => span.name === 'workflow.execute') &&
-        trace.some((span) => serviceOf(span) === N8N_SERVICE_NAME) &&
-        danglingParents(trace).every((id) => id === CALLER_SPAN)
-      );
-    }, 90_000);
-  } finally {
-    if (spans.length === 0) console.error(describeTrace(await receiver.spans()));
-  }
-  const trace = spans.filter((span) => span.traceId === CALLER_TRACE);
+  const trace = await waitForTrace(receiver, CALLER_TRACE, (spans) => {
+    const client = spans.find((span) => span.spanId === downstreamParent.parentId);
+    return (
+      client !== undefined &&
+      ancestors(client, spans).some((span) => span.kind === SERVER) &&
+      spans.some((span) => span.name === 'workflow.execute') &&
+      spans.some((span) => serviceOf(span) === N8N_SERVICE_NAME) &&
+      danglingParents(spans).every((id) => id === CALLER_SPAN)
+    );
+  }, 90_000);
   const tree = describeTrace(trace);
 
   // The interceptor's SERVER span is the child of the caller's; n8n's workflow span hangs under it.
@@ -128,46 +109,27 @@ test('with n8n tracing on, the webhook call is ONE trace: interceptor, n8n’s w
 });
 
 test('Outbound Headers → the core HTTP Request node → End Span with n8n tracing on: 200, one trace, the Threadline CLIENT span ended, n8n’s injection left standing', async () => {
-  const { receiver, downstream } = scenario;
-  const response = await fetch(scenario.webhookUrls.coreHttpRequest, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      traceparent: `00-${CORE_TRACE}-${CORE_CALLER_SPAN}-01`,
-      baggage: 'tenant.id=acme,order.channel=web,user.email=bob%40example.com',
-    },
-    body: JSON.stringify({ shipmentId: 'S-88', weight: 5 }),
-  });
-  const body = await response.text();
-  expect({ status: response.status, body }).toMatchObject({ status: 200 });
-  expect(JSON.parse(body)).toEqual({ shipmentId: 'S-88', partnerStatus: 200, partner: expect.objectContaining({ method: 'POST', url: '/shipments' }) });
-
-  const calls = downstream.requests.filter((request) => request.url === '/shipments');
-  expect(calls).toHaveLength(1);
-  const call = calls[0]!;
-  expect(JSON.parse(call.body)).toEqual({ shipmentId: 'S-88', weight: 5 });
-  const downstreamParent = receivedTraceparent(call.headers.traceparent);
-  expect(downstreamParent.traceId).toBe(CORE_TRACE);
+  const { receiver } = scenario;
   // Baggage comes from the headers Outbound Headers put on the item, within the rules.
-  expect(call.headers.baggage).toBe('tenant.id=acme');
+  const downstreamParent = await callWebhook(scenario, {
+    url: scenario.webhookUrls.coreHttpRequest,
+    traceId: CORE_TRACE,
+    callerSpanId: CORE_CALLER_SPAN,
+    payload: { shipmentId: 'S-88', weight: 5 },
+    answer: { shipmentId: 'S-88' },
+    downstreamPath: '/shipments',
+  });
 
-  let spans: ReceivedSpan[] = [];
-  try {
-    spans = await receiver.waitForSpans((all) => {
-      const trace = all.filter((span) => span.traceId === CORE_TRACE);
-      const client = trace.find((span) => span.spanId === downstreamParent.parentId);
-      return (
-        client !== undefined &&
-        ancestors(client, trace).some((span) => span.kind === SERVER) &&
-        trace.some((span) => span.name === 'workflow.execute') &&
-        trace.some((span) => serviceOf(span) === N8N_SERVICE_NAME && span.kind === CLIENT) &&
-        danglingParents(trace).every((id) => id === CORE_CALLER_SPAN)
-      );
-    }, 90_000);
-  } finally {
-    if (spans.length === 0) console.error(describeTrace(await receiver.spans()));
-  }
-  const trace = spans.filter((span) => span.traceId === CORE_TRACE);
+  const trace = await waitForTrace(receiver, CORE_TRACE, (spans) => {
+    const client = spans.find((span) => span.spanId === downstreamParent.parentId);
+    return (
+      client !== undefined &&
+      ancestors(client, spans).some((span) => span.kind === SERVER) &&
+      spans.some((span) => span.name === 'workflow.execute') &&
+      spans.some((span) => serviceOf(span) === N8N_SERVICE_NAME && span.kind === CLIENT) &&
+      danglingParents(spans).every((id) => id === CORE_CALLER_SPAN)
+    );
+  }, 90_000);
   const tree = describeTrace(trace);
 
   const server = trace.find((span) => span.kind === SERVER && serviceOf(span) === INTERCEPTOR_SERVICE_NAME);

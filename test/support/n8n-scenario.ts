@@ -19,7 +19,9 @@ import type { N8nInstall } from './n8n-install';
 import { prepareN8n } from './n8n-runtime';
 import type { N8nCredential, N8nProcess, N8nWorkflow } from './n8n-runtime';
 import { startReceiver } from './otlp-receiver-client';
-import type { Receiver } from './otlp-receiver-client';
+import type { ReceivedSpan, Receiver } from './otlp-receiver-client';
+import { describeTrace, receivedTraceparent } from './trace-tree';
+import type { Traceparent } from '../../connectors/src';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const SAMPLES_DIR = path.join(REPO_ROOT, 'samples', 'n8n');
@@ -157,4 +159,68 @@ export async function waitForExecutionOfTrace(n8n: N8nProcess, traceId: string, 
     if (Date.now() > deadline) throw new Error(`no execution with custom data threadline.traceId=${traceId} within ${timeoutMs / 1000} s; custom data saved: ${JSON.stringify(rows)}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+/** What a caller sends: the interceptor keeps tenant.id and order.channel, the credential forwards tenant.id. */
+const CALLER_BAGGAGE = 'tenant.id=acme,order.channel=web,user.email=bob%40example.com';
+export const FORWARDED_BAGGAGE = 'tenant.id=acme';
+
+export interface WebhookCall {
+  url: string;
+  traceId: string;
+  callerSpanId: string;
+  tracestate?: string;
+  /** The body posted; the sample workflows forward it unchanged to the downstream API. */
+  payload: Record<string, unknown>;
+  /** The fields of the payload the workflow answers with, beside the partner's answer. */
+  answer: Record<string, unknown>;
+  /** Where the workflow calls the downstream API. */
+  downstreamPath: string;
+}
+
+/**
+ * Calls a sample workflow's webhook through the interceptor with the caller's context and checks
+ * what every sample guarantees: a 200 with the partner's answer, and one downstream call in the
+ * caller's trace carrying only the forwarded baggage (and the caller's tracestate, when sent).
+ * Returns the traceparent the downstream API received.
+ */
+export async function callWebhook(scenario: N8nScenario, call: WebhookCall): Promise<Traceparent> {
+  const response = await fetch(call.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      traceparent: `00-${call.traceId}-${call.callerSpanId}-01`,
+      ...(call.tracestate === undefined ? {} : { tracestate: call.tracestate }),
+      baggage: CALLER_BAGGAGE,
+    },
+    body: JSON.stringify(call.payload),
+  });
+  const body = await response.text();
+  expect({ status: response.status, body }).toMatchObject({ status: 200 });
+  // The samples answer with the order and the partner's answer, not with the trace record.
+  expect(JSON.parse(body)).toEqual({ ...call.answer, partnerStatus: 200, partner: expect.objectContaining({ method: 'POST', url: call.downstreamPath }) });
+
+  const calls = scenario.downstream.requests.filter((request) => request.url === call.downstreamPath);
+  expect(calls).toHaveLength(1);
+  const received = calls[0]!;
+  expect(JSON.parse(received.body)).toEqual(call.payload);
+  const parent = receivedTraceparent(received.headers.traceparent);
+  expect(parent.traceId).toBe(call.traceId);
+  expect(received.headers.baggage).toBe(FORWARDED_BAGGAGE);
+  if (call.tracestate !== undefined) expect(received.headers.tracestate).toBe(call.tracestate);
+  return parent;
+}
+
+/**
+ * Waits until the spans of `traceId` at the receiver satisfy `complete`, and returns them; when
+ * they never do, prints every span received so the failure shows what arrived.
+ */
+export async function waitForTrace(receiver: Receiver, traceId: string, complete: (trace: ReceivedSpan[]) => boolean, timeoutMs: number): Promise<ReceivedSpan[]> {
+  let spans: ReceivedSpan[] = [];
+  try {
+    spans = await receiver.waitForSpans((all) => complete(all.filter((span) => span.traceId === traceId)), timeoutMs);
+  } finally {
+    if (spans.length === 0) console.error(describeTrace(await receiver.spans()));
+  }
+  return spans.filter((span) => span.traceId === traceId);
 }
