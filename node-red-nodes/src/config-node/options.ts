@@ -4,7 +4,7 @@
 // environment and the embedded defaults.
 import * as path from 'node:path';
 import type { SamplerName, ThreadlineConfigInput, ThreadlineOptions } from '@threadline/connectors';
-import { ConfigError, formatIssue, parseRulesText } from '@threadline/connectors';
+import { ConfigError, SAMPLER_NAMES, formatIssue, parseRulesText } from '@threadline/connectors';
 
 export const DEFAULT_SERVICE_NAME = 'node-red';
 export const DEFAULT_SPAN_DEADLINE_SECONDS = 300;
@@ -39,15 +39,6 @@ export interface ConfigNodeSettings {
   autoTracing: boolean;
   spanDeadlineMs: number;
 }
-
-const SAMPLERS: readonly SamplerName[] = [
-  'always_on',
-  'always_off',
-  'traceidratio',
-  'parentbased_always_on',
-  'parentbased_always_off',
-  'parentbased_traceidratio',
-];
 
 function text(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
@@ -100,8 +91,8 @@ export function configNodeSettings(fields: ConfigNodeFields, credentials: Config
   const sampler = text(fields.sampler);
   const ratio = numberField(fields.ratio, 'sampling ratio');
   if (sampler !== undefined || ratio !== undefined) {
-    if (sampler !== undefined && !SAMPLERS.includes(sampler as SamplerName)) {
-      throw new Error(`sampler: expected one of ${SAMPLERS.join(', ')}, got "${sampler}"`);
+    if (sampler !== undefined && !SAMPLER_NAMES.includes(sampler as SamplerName)) {
+      throw new Error(`sampler: expected one of ${SAMPLER_NAMES.join(', ')}, got "${sampler}"`);
     }
     overrides.sampling = {};
     if (sampler !== undefined) overrides.sampling.sampler = sampler as SamplerName;

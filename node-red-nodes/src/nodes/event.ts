@@ -1,13 +1,13 @@
 // `threadline-event`: adds an event, or attributes, to the innermost span a span start node
 // opened (the record on the message is updated; the span is exported when it ends). With no open
 // span it records the event as a span of its own under the message's trace, so nothing is lost.
-import type { RecordAttributes, SpanRecord } from '@threadline/connectors';
+import type { SpanRecord } from '@threadline/connectors';
 import { currentParent, openSpans, replaceSpan, writeCarrier } from '../message-context';
 import { nodeAttributesOf } from '../node-attributes';
 import { getMessageProperty } from './message-path';
 import type { NodeDefinition, NodeRedApi, RuntimeNode } from './node-red';
 import { NODE_SCOPE, nowUnixNano, onTracedInput, requireEntry, showConfigProblem, showTrace } from './node-kit';
-import { parseAttributesText, toAttributes } from './span-attributes';
+import { staticAttributesOf, toAttributes } from './span-attributes';
 
 export const EVENT_TYPE = 'threadline-event';
 
@@ -25,13 +25,7 @@ export default function register(RED: NodeRedApi): void {
     const eventName = (typeof definition.eventName === 'string' ? definition.eventName.trim() : '') || node.name || 'event';
     const property = typeof definition.property === 'string' ? definition.property.trim() : '';
     const placement = nodeAttributesOf(RED, node);
-    let staticAttributes: RecordAttributes = {};
-    let attributesProblem: Error | undefined;
-    try {
-      staticAttributes = parseAttributesText(definition.attributes);
-    } catch (error) {
-      attributesProblem = error as Error;
-    }
+    const { attributes: staticAttributes, problem: attributesProblem } = staticAttributesOf(definition.attributes);
 
     onTracedInput(node, (msg) => {
       const started = performance.now();

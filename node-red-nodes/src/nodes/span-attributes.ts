@@ -37,3 +37,15 @@ export function parseAttributesText(text: unknown): RecordAttributes {
   }
   return toAttributes(parsed, 'attributes');
 }
+
+/**
+ * The form's attributes, parsed once when the node starts; a mistake in them is kept and reported
+ * on every message (with done(err)) rather than stopping the node from starting.
+ */
+export function staticAttributesOf(text: unknown): { attributes: RecordAttributes; problem?: Error } {
+  try {
+    return { attributes: parseAttributesText(text) };
+  } catch (error) {
+    return { attributes: {}, problem: error as Error };
+  }
+}

@@ -8,7 +8,7 @@ import { currentParent, pushSpan } from '../message-context';
 import { nodeAttributesOf } from '../node-attributes';
 import type { NodeDefinition, NodeRedApi, RuntimeNode } from './node-red';
 import { NODE_SCOPE, onTracedInput, requireEntry, showConfigProblem, showTrace } from './node-kit';
-import { parseAttributesText } from './span-attributes';
+import { staticAttributesOf } from './span-attributes';
 
 export const SPAN_START_TYPE = 'threadline-span-start';
 
@@ -25,13 +25,7 @@ export default function register(RED: NodeRedApi): void {
     const kind = KINDS.includes(definition.kind as SpanRecordKind) ? (definition.kind as SpanRecordKind) : 'internal';
     const spanName = (typeof definition.spanName === 'string' ? definition.spanName.trim() : '') || node.name || 'span';
     const placement = nodeAttributesOf(RED, node);
-    let staticAttributes: RecordAttributes = {};
-    let attributesProblem: Error | undefined;
-    try {
-      staticAttributes = parseAttributesText(definition.attributes);
-    } catch (error) {
-      attributesProblem = error as Error;
-    }
+    const { attributes: staticAttributes, problem: attributesProblem } = staticAttributesOf(definition.attributes);
 
     onTracedInput(node, (msg) => {
       if (attributesProblem) throw attributesProblem;

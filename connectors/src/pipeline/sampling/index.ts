@@ -2,7 +2,7 @@ export { ConsistentProbabilitySampler } from './consistent-probability-sampler';
 export { ParentBasedSampler } from './parent-based-sampler';
 export type { ParentBasedSamplerOptions } from './parent-based-sampler';
 export { RuleBasedSampler, wildcardMatcher, wildcardSource } from './rule-sampler';
-export { createSamplerFromConfig } from './sampler-from-config';
+export { SAMPLER_NAMES, createSamplerFromConfig } from './sampler-from-config';
 export { TokenBucket } from './token-bucket';
 export type { MillisClock } from './token-bucket';
 export { isTrustedCaller, markTrustedCaller, TRUSTED_CALLER_KEY } from './trusted-caller';

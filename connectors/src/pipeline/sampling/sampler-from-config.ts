@@ -19,7 +19,8 @@ function defaultRatioOf(name: SamplerName, ratio: number): number {
   }
 }
 
-const SAMPLER_NAMES: readonly SamplerName[] = [
+/** Every sampler name OTEL_TRACES_SAMPLER and the config file accept. */
+export const SAMPLER_NAMES: readonly SamplerName[] = [
   'always_on',
   'always_off',
   'traceidratio',
