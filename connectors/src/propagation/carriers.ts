@@ -85,6 +85,16 @@ export const headerMapSetter: TextMapSetter<HeaderMap> = {
 };
 
 /**
+ * For header maps whose names are all lower-case by construction (the interceptor's upstream
+ * headers): no other spelling of the name can be present, so the scan of every key is skipped.
+ */
+export const lowerCaseHeaderMapSetter: TextMapSetter<HeaderMap> = {
+  set(map, name, value) {
+    if (isObject(map)) map[name.toLowerCase()] = value;
+  },
+};
+
+/**
  * Node's IncomingMessage. `headersDistinct` keeps repeated fields apart, where `headers` would
  * join two traceparent fields with ", " (still rejected: the joined value is malformed). Objects
  * without `headersDistinct` (HTTP/2 compatibility requests, test doubles) fall back to `headers`.

@@ -49,6 +49,7 @@ export {
 export {
   headerMapGetter,
   headerMapSetter,
+  lowerCaseHeaderMapSetter,
   incomingMessageGetter,
   outgoingMessageSetter,
   fetchHeadersGetter,

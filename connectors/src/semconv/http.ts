@@ -120,6 +120,9 @@ export function headerValues(headers: HttpHeaderRecord, lowerName: string): stri
 
 function firstHeaderValue(headers: HttpHeaderRecord | undefined, lowerName: string): string | undefined {
   if (!headers) return undefined;
+  // Node's header records use lower-case names: one lookup instead of a scan of every header.
+  const own = Object.prototype.hasOwnProperty.call(headers, lowerName) ? headers[lowerName] : undefined;
+  if (typeof own === 'string') return own;
   const [first] = headerValues(headers, lowerName);
   return first;
 }
@@ -133,6 +136,7 @@ function methodAttributes(rawMethod: string): Attributes {
 
 /** `1.1` stays, `2.0` becomes `2` (the conventions' spelling); anything else is passed through. */
 function protocolVersionValue(version: string): string {
+  if (version === '1.1') return version;
   const majorOnly = /^([2-9])\.0$/.exec(version);
   return majorOnly ? majorOnly[1]! : version;
 }
@@ -232,7 +236,8 @@ interface RequestTargetParts {
 
 /** Splits a request-target into url.path and url.query (without `?`), keeping both raw. */
 export function splitRequestTarget(target: string): RequestTargetParts {
-  const absolute = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)(.*)$/.exec(target);
+  // origin-form (`/path?query`, nearly every request) cannot be absolute-form
+  const absolute = target.charCodeAt(0) === 0x2f ? null : /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)(.*)$/.exec(target);
   const authority = absolute?.[1];
   let rest = absolute ? absolute[2]! : target;
   const hashAt = rest.indexOf('#');

@@ -12,6 +12,7 @@ import {
   headerMapGetter,
   headerMapSetter,
   incomingMessageGetter,
+  lowerCaseHeaderMapSetter,
   injectCarrier,
   jsonEnvelopeCarrier,
   messageHeadersGetter,
@@ -123,6 +124,12 @@ describe('plain header maps', () => {
   test('the setter writes lowercase and replaces differently-cased copies', () => {
     const headers: HeaderMap = { TraceParent: 'old', other: 'x' };
     headerMapSetter.set(headers, 'traceparent', TP);
+    expect(headers).toEqual({ other: 'x', traceparent: TP });
+  });
+
+  test('the lower-case setter writes the lower-case name and leaves the other keys alone', () => {
+    const headers: HeaderMap = { other: 'x', traceparent: 'old' };
+    lowerCaseHeaderMapSetter.set(headers, 'TraceParent', TP);
     expect(headers).toEqual({ other: 'x', traceparent: TP });
   });
 });

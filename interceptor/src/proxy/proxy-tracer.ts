@@ -5,7 +5,7 @@
 // and inject W3C context (and B3 where the route asks) with that span as the parent.
 import type { Attributes, Baggage, Context, Span, Tracer } from '@opentelemetry/api';
 import { ROOT_CONTEXT, SpanKind, propagation, trace } from '@opentelemetry/api';
-import { headerMapSetter, httpSemconv, incomingMessageGetter, markTrustedCaller, traceContextHeaders } from '@threadline/connectors';
+import { httpSemconv, lowerCaseHeaderMapSetter, incomingMessageGetter, markTrustedCaller, traceContextHeaders } from '@threadline/connectors';
 import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import type { IncomingMessage } from 'node:http';
 import type { ForwardHeaders } from './forwarded-headers';
@@ -69,7 +69,8 @@ export class ExchangeTrace {
 
   /** Writes the span's context into the upstream request's headers (trace fields were removed before). */
   inject(headers: ForwardHeaders): void {
-    this.tracing.propagator.inject(this.outbound, headers, headerMapSetter);
+    // forwardRequestHeaders lower-cases every name it copies
+    this.tracing.propagator.inject(this.outbound, headers, lowerCaseHeaderMapSetter);
   }
 
   /** traceresponse and the correlation id header, for the caller. */
