@@ -2,8 +2,8 @@
 // (upstream, proxies, the discarding receiver): the child announces its port once it listens,
 // answers usage questions (peak memory, CPU time so far, its own counters), and exits when the
 // benchmark goes away, so no process outlives a run.
-import { spawn } from 'node:child_process';
-import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
+import { execFileSync, spawn } from 'node:child_process';
+import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type { PerformanceEntry } from 'node:perf_hooks';
 import { stopChild } from '../../test/support/child-process';
 import * as path from 'node:path';
@@ -23,6 +23,8 @@ export interface ChildUsage {
   cpuMicros: number;
   /** Time the main thread spent in garbage collection pauses since it started, in milliseconds: scavenges, and mark-compacts. */
   gcMillis: { minor: number; major: number };
+  /** Event-loop delay since the previous usage question, in milliseconds: how long a timer waited past its time. */
+  loopDelayMillis: { p99: number; max: number };
   counters?: ChildCounters;
 }
 
@@ -47,11 +49,15 @@ export function announceReady(port: number, onStop?: () => Promise<void>, counte
       else gcMillis.major += entry.duration;
     }
   }).observe({ entryTypes: ['gc'] });
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   process.on('message', (message) => {
     if (message !== 'usage') return;
     const cpu = process.cpuUsage();
+    const loopDelayMillis = { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+    loopDelay.reset();
     // maxRSS is the peak resident set size in KiB since the process started.
-    const reply: UsageMessage = { type: 'usage', peakRssBytes: process.resourceUsage().maxRSS * 1024, cpuMicros: cpu.user + cpu.system, gcMillis: { ...gcMillis } };
+    const reply: UsageMessage = { type: 'usage', peakRssBytes: process.resourceUsage().maxRSS * 1024, cpuMicros: cpu.user + cpu.system, gcMillis: { ...gcMillis }, loopDelayMillis };
     if (counters) reply.counters = counters();
     process.send?.(reply);
   });
@@ -78,11 +84,17 @@ export interface BenchChildOptions {
   env?: NodeJS.ProcessEnv;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs?: string[];
+  /** CPUs the process may run on (a taskset list such as "1" or "0-2"); default: any. */
+  cpus?: string;
+  /** CPUs the main thread alone may run on, once the process is ready (its other threads stay where they were). */
+  mainThreadCpus?: string;
 }
 
 /** Parent side: starts `script` (a TypeScript file in this folder) and resolves once it listens. */
 export function startBenchChild(name: string, script: string, options: BenchChildOptions = {}): Promise<BenchChild> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(__dirname, script), ...(options.args ?? [])], {
+  const command = [process.execPath, ...(options.nodeArgs ?? []), '--import', 'tsx', path.join(__dirname, script), ...(options.args ?? [])];
+  const pinned = options.cpus === undefined ? command : ['taskset', '-c', options.cpus, ...command];
+  const child = spawn(pinned[0], pinned.slice(1), {
     cwd: REPO_ROOT,
     env: options.env ?? process.env,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -104,6 +116,8 @@ export function startBenchChild(name: string, script: string, options: BenchChil
       clearTimeout(timer);
       child.off('exit', onExit);
       if (first.type !== 'ready') return fail(`unexpected first message ${JSON.stringify(first)}`);
+      // The main thread's id is the process id; without -a taskset leaves the other threads alone.
+      if (options.mainThreadCpus !== undefined && child.pid !== undefined) execFileSync('taskset', ['-p', '-c', options.mainThreadCpus, String(child.pid)], { stdio: 'ignore' });
       let stopping: Promise<void> | undefined;
       resolve({
         name,

@@ -16,20 +16,25 @@
 //
 //   node --import tsx bench/proxy/run.ts [--duration S] [--connections N] [--rounds N]
 //        [--only direct,off,0,100,http-proxy-3] [--receiver discard|decode] [--cpu-prof DIR]
-//        [--baseline DIR] [--node-args="FLAGS"]
+//        [--baseline DIR] [--node-args="FLAGS"] [--pin all|main|none]
 //
+// On Linux with two or more cores the proxy under test runs on a core of its own and everything
+// else on the rest (see cpuPinning): --pin all (default) places all of the proxy's threads there,
+// main only its main thread (V8's GC helpers may run anywhere), none lets the scheduler decide.
 // --baseline DIR adds the cases base-off, base-0 and base-100: the same interceptor cases run from
 // another copy of the repository (DIR holds interceptor/src and bench/proxy, and resolves this
 // repository's node_modules), to compare two versions in one run on the same machine.
 // --node-args passes node flags (e.g. --max-semi-space-size=32) to this checkout's threadline
 // processes only, to try runtime settings against the baseline.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startReceiver } from '../../test/support/otlp-receiver-client';
 import { machine } from '../machine';
 import { startBenchChild } from './child-protocol';
-import type { BenchChild, ChildCounters } from './child-protocol';
+import type { BenchChild, BenchChildOptions, ChildCounters } from './child-protocol';
 import { runMaxLoad } from './max-load';
 import type { LoadResult } from './max-load';
 import { runPacedLoad } from './paced-load';
@@ -45,6 +50,7 @@ const { values: flags } = parseArgs({
     'cpu-prof': { type: 'string' },
     baseline: { type: 'string' },
     'node-args': { type: 'string' },
+    pin: { type: 'string', default: 'all' },
   },
 });
 const DURATION_S = positive('duration', Number(flags.duration));
@@ -57,7 +63,30 @@ const DRAIN_TIMEOUT_MS = 120_000;
 if (flags.receiver !== 'discard' && flags.receiver !== 'decode') throw new Error('--receiver is discard or decode');
 const DECODING_RECEIVER = flags.receiver === 'decode';
 const PROFILE_DIR = flags['cpu-prof'] === undefined ? undefined : path.resolve(flags['cpu-prof']);
+if (!['all', 'main', 'none'].includes(flags.pin ?? '')) throw new Error('--pin is all, main or none');
+const PINNING = flags.pin === 'none' ? undefined : cpuPinning();
+/** Options that place a proxy under test: the whole process on its core, or only its main thread. */
+const proxyPlacement = (): BenchChildOptions => (PINNING === undefined ? {} : flags.pin === 'main' ? { mainThreadCpus: PINNING.proxy } : { cpus: PINNING.proxy });
 const BASELINE_SERVER = flags.baseline === undefined ? undefined : path.relative(__dirname, path.resolve(flags.baseline, 'bench', 'proxy', 'threadline-proxy-server.ts'));
+
+/**
+ * The proxy under test gets a core of its own; the load generators, the upstream and the receiver
+ * share the others, as they would sit on other machines in a deployment. Without this, on a small
+ * machine the scheduler's time slices between the generator and the proxy show up as the proxy's
+ * latency. Needs two cores and taskset (util-linux); otherwise nothing is pinned.
+ */
+function cpuPinning(): { proxy: string; others: string } | undefined {
+  const cores = availableParallelism();
+  if (cores < 2 || process.platform !== 'linux') return undefined;
+  const pinning = { proxy: String(cores - 1), others: cores === 2 ? '0' : `0-${cores - 2}` };
+  try {
+    // this process and every thread it has (autocannon's and the paced generator's sockets run here)
+    execFileSync('taskset', ['-a', '-p', '-c', pinning.others, String(process.pid)], { stdio: 'ignore' });
+    return pinning;
+  } catch {
+    return undefined;
+  }
+}
 
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
@@ -90,6 +119,8 @@ interface Sample {
   cpuMicrosPerRequest?: number;
   /** Main-thread GC pauses of the proxy process per 1,000 responses, in ms. */
   gcMillisPerThousand?: { minor: number; major: number };
+  /** The proxy's event-loop delay during the measurement, in ms. */
+  loopDelayMillis?: { p99: number; max: number };
 }
 
 interface CaseRun {
@@ -112,6 +143,7 @@ const threadline =
     startBenchChild(`threadline --mode ${mode} (${script})`, script, {
       args: ['--upstream', environment.upstreamUrl, '--mode', mode, '--otlp', environment.otlpUrl],
       nodeArgs: [...profileArgs(key), ...(key === mode ? EXTRA_NODE_ARGS : [])],
+      ...proxyPlacement(),
     });
 
 const MODES: ReadonlyArray<{ mode: string; label: string }> = [
@@ -126,7 +158,7 @@ const ALL_CASES: BenchCase[] = [
     { key: mode, name: `threadline, ${label}`, start: threadline(mode), exports: mode === '100', threadline: true },
     ...(BASELINE_SERVER === undefined ? [] : [{ key: `base-${mode}`, name: `baseline, ${label}`, start: threadline(mode, BASELINE_SERVER, `base-${mode}`), exports: mode === '100' }]),
   ]),
-  { key: 'http-proxy-3', name: 'http-proxy-3 1.x', start: (environment) => startBenchChild('http-proxy-3', 'http-proxy-3-server.ts', { args: ['--upstream', environment.upstreamUrl] }) },
+  { key: 'http-proxy-3', name: 'http-proxy-3 1.x', start: (environment) => startBenchChild('http-proxy-3', 'http-proxy-3-server.ts', { args: ['--upstream', environment.upstreamUrl], ...proxyPlacement() }) },
 ];
 
 function selectedCases(): BenchCase[] {
@@ -152,6 +184,8 @@ async function drainSpans(run: CaseRun, environment: Environment): Promise<void>
 async function measure(run: CaseRun, environment: Environment, load: () => Promise<LoadResult>): Promise<Sample> {
   const before = await run.child?.usage();
   const result = await load();
+  // Asked right away: each usage question restarts the child's loop-delay histogram.
+  const loaded = await run.child?.usage();
   await drainSpans(run, environment);
   const after = await run.child?.usage();
   if (before === undefined || after === undefined || result.responses === 0) return { load: result };
@@ -160,19 +194,25 @@ async function measure(run: CaseRun, environment: Environment, load: () => Promi
     load: result,
     cpuMicrosPerRequest: (after.cpuMicros - before.cpuMicros) / result.responses,
     gcMillisPerThousand: { minor: (after.gcMillis.minor - before.gcMillis.minor) * perThousand, major: (after.gcMillis.major - before.gcMillis.major) * perThousand },
+    loopDelayMillis: loaded?.loopDelayMillis,
   };
 }
 
 function cpuText(sample: Sample): string {
   if (sample.cpuMicrosPerRequest === undefined) return '';
   const gc = sample.gcMillisPerThousand!;
-  return `   proxy CPU ${sample.cpuMicrosPerRequest.toFixed(0).padStart(4)} µs/req, GC pauses ${gc.minor.toFixed(1)} + ${gc.major.toFixed(1)} ms per 1,000 req (scavenge + mark-compact)`;
+  return `   proxy CPU ${sample.cpuMicrosPerRequest.toFixed(0).padStart(4)} µs/req, GC pauses ${gc.minor.toFixed(1)} + ${gc.major.toFixed(1)} ms per 1,000 req (scavenge + mark-compact), loop delay p99 ${fmtMs(sample.loopDelayMillis?.p99 ?? 0)} max ${fmtMs(sample.loopDelayMillis?.max ?? 0)} ms`;
 }
 
 async function main(): Promise<void> {
   const cases = selectedCases();
   console.log(`Threadline proxy benchmark — ${new Date().toISOString()}`);
   console.log(`machine: ${machine()}`);
+  console.log(
+    PINNING === undefined
+      ? 'cpus: not pinned (every process may run on any core)'
+      : `cpus: the proxy under test (${flags.pin === 'main' ? 'its main thread' : 'every thread'}) on cpu ${PINNING.proxy}; load generators, upstream and receiver on cpu ${PINNING.others}`,
+  );
   console.log(`pass 1: autocannon, ${CONNECTIONS} keep-alive connections, ${WARMUP_S} s warm-up + ${ROUNDS} rounds × ${DURATION_S} s per case, cases alternating`);
   console.log(`pass 2: paced, ${PACED_CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${ROUNDS} rounds × ${DURATION_S} s per case, cases alternating`);
   console.log(
@@ -196,11 +236,11 @@ async function main(): Promise<void> {
       otlpUrl = receiver.url;
       clearReceiver = () => receiver.clear();
     } else {
-      const receiver = await startBenchChild('discarding receiver', 'discard-receiver.ts');
+      const receiver = await startBenchChild('discarding receiver', 'discard-receiver.ts', { cpus: PINNING?.others });
       stoppers.push(() => receiver.stop());
       otlpUrl = `http://127.0.0.1:${receiver.port}/v1/traces`;
     }
-    const upstream = await startBenchChild('upstream', 'upstream-server.ts');
+    const upstream = await startBenchChild('upstream', 'upstream-server.ts', { cpus: PINNING?.others });
     stoppers.push(() => upstream.stop());
     const environment: Environment = { upstreamUrl: `http://127.0.0.1:${upstream.port}`, otlpUrl, clearReceiver };
     const runs: CaseRun[] = [];
