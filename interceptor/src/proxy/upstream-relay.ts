@@ -20,9 +20,19 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler, Abortable {
   private controller: Dispatcher.DispatchController | undefined;
   private abortRequested = false;
   private done = false;
-  private readonly resume = (): void => this.controller?.resume();
-  // undici checks its header timeout on a coarse tick (up to a second late); this one is exact.
+  private paused = false;
+  private readonly resume = (): void => {
+    this.paused = false;
+    this.bodyTimer?.refresh();
+    this.controller?.resume();
+  };
+  // The relay times the response itself, and undici's own per-request timers are off (see start).
+  // undici's run on a coarse tick (up to a second late), and each request left two of its timer
+  // objects listed until the next tick, long enough to be promoted to the old generation: under
+  // load that made a major GC every few seconds, the proxy's worst latency.
   private headersTimer: NodeJS.Timeout | undefined;
+  /** Silence on the response body longer than the route's idle timeout ends the exchange (not while the client holds it up). */
+  private bodyTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly exchange: Exchange,
@@ -32,16 +42,14 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler, Abortable {
   /** Sends the request; every outcome arrives through the handler methods below. */
   start(): void {
     const { exchange, upstreamRequest } = this;
-    const timeouts = exchange.route!.timeouts;
     upstreamRequest.upstream.pool.dispatch(
       {
         path: upstreamRequest.path,
         method: upstreamRequest.method as Dispatcher.HttpMethod,
         headers: upstreamRequest.headers,
         body: hasBody(exchange.request.headers) ? this.requestBody() : null,
-        // A backstop only: the relay's own timer fires first.
-        headersTimeout: timeouts.responseHeadersMillis + 2000,
-        bodyTimeout: timeouts.idleMillis,
+        headersTimeout: 0,
+        bodyTimeout: 0,
       },
       this,
     );
@@ -61,6 +69,15 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler, Abortable {
     if (!this.done) this.controller?.abort(new ClientGoneError());
   }
 
+  private readonly onBodyIdle = (): void => {
+    if (this.done) return;
+    if (this.paused) {
+      // the client is slow, not the upstream: wait again once it drains
+      return;
+    }
+    this.controller?.abort(new errors.BodyTimeoutError());
+  };
+
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     if (this.abortRequested) {
@@ -74,6 +91,8 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler, Abortable {
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     if (statusCode < 200) return; // informational responses are not relayed
     clearTimeout(this.headersTimer);
+    const idleMillis = this.exchange.route!.timeouts.idleMillis;
+    if (idleMillis > 0) this.bodyTimer = setTimeout(this.onBodyIdle, idleMillis);
     const response = this.exchange.response;
     if (response.destroyed) {
       controller.abort(new ClientGoneError());
@@ -90,9 +109,11 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler, Abortable {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.bodyTimer?.refresh();
     this.exchange.responseBody?.add(chunk);
     const response = this.exchange.response;
     if (!response.write(chunk)) {
+      this.paused = true;
       controller.pause();
       response.once('drain', this.resume);
     }
@@ -100,12 +121,14 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler, Abortable {
 
   onResponseEnd(): void {
     this.done = true;
+    clearTimeout(this.bodyTimer);
     this.exchange.response.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
     this.done = true;
     clearTimeout(this.headersTimer);
+    clearTimeout(this.bodyTimer);
     const { exchange } = this;
     const response = exchange.response;
     // Our own abort, or a failed request body because the client went away: not the upstream's fault.
