@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createThreadline } from '@threadline/connectors';
+import { autoTraceEnvironment } from '../src/auto/options';
 import { configNodeSettings, describeStartProblem, parseHeaderLines } from '../src/config-node/options';
 import threadlineConfig from '../src/nodes/threadline-config';
 import traceIn from '../src/nodes/trace-in';
@@ -23,6 +24,8 @@ describe('threadline-config: from the form to createThreadline options', () => {
     });
     expect(settings.autoTracing).toBe(true);
     expect(settings.spanDeadlineMs).toBe(30_000);
+    // tracing every node: the deeper export queue, as the lowest layer above the defaults
+    expect(settings.options.env).toEqual(autoTraceEnvironment());
   });
 
   it('defaults: service node-red, strict default rules, automatic tracing off, 300 s deadline', () => {
@@ -30,6 +33,7 @@ describe('threadline-config: from the form to createThreadline options', () => {
     expect(settings.options.overrides).toEqual({ service: { name: 'node-red' } });
     expect(settings.options.rules).toBeUndefined();
     expect(settings).toMatchObject({ autoTracing: false, spanDeadlineMs: 300_000 });
+    expect(settings.options.env).toBeUndefined(); // the exporter's usual queue
   });
 
   it('compiles inline rules and resolves a rules file against the user folder', () => {

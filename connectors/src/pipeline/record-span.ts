@@ -1,6 +1,6 @@
 // A span record (plain data) → the ReadableSpan the export path takes, with exactly the record's
 // ids and start time. Errors become the semantic-convention exception event and error.type.
-import type { Attributes, HrTime, SpanContext, SpanStatus, TraceState } from '@opentelemetry/api';
+import type { Attributes, HrTime, Link, SpanContext, SpanStatus, TraceState } from '@opentelemetry/api';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import { hrTimeDuration, sanitizeAttributes } from '@opentelemetry/core';
@@ -79,10 +79,78 @@ function toTimedEvent(event: SpanRecordEvent, fallbackTime: HrTime): TimedEvent 
   };
 }
 
+/** Most distinct scopes kept for sharing (names come from code, but a record from a message can name any). */
+const MAX_SHARED_SCOPES = 256;
+const sharedScopes = new Map<string, Map<string | undefined, InstrumentationScope>>();
+let sharedScopeCount = 0;
+
+/**
+ * One InstrumentationScope object per name and version: the OTLP encoder groups a batch's spans
+ * by scope object, so a new object per span would give every span a ScopeSpans of its own.
+ */
+function scopeOf(name: string, version: string | undefined): InstrumentationScope {
+  const versions = sharedScopes.get(name);
+  const known = versions?.get(version);
+  if (known !== undefined) return known;
+  // frozen: one object is handed to many spans
+  const scope: InstrumentationScope = Object.freeze(version === undefined ? { name } : { name, version });
+  if (sharedScopeCount < MAX_SHARED_SCOPES) {
+    sharedScopeCount++;
+    if (versions === undefined) sharedScopes.set(name, new Map([[version, scope]]));
+    else versions.set(version, scope);
+  }
+  return scope;
+}
+
 /** What this process kept of a record it opened itself, so it is not parsed back from the record. */
 export interface KnownStart {
   startTime: HrTime;
   traceState: TraceState | undefined;
+  /** The record's SpanContext, when one was made already (for the record as a parent). */
+  asParent?: { readonly spanContext: SpanContext };
+}
+
+const UNSET_STATUS: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
+/** Spans from records have no links, and most have no events: one frozen empty array for all. */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
+/** `events` with `event` added: a new array in place of the shared empty one. */
+function withEvent(events: TimedEvent[], event: TimedEvent): TimedEvent[] {
+  const list = events === NONE ? [] : events;
+  list.push(event);
+  return list;
+}
+
+/** A finished span made from a record: a class, so spanContext() is a method, not a closure per span. */
+class RecordedSpan implements ReadableSpan {
+  readonly ended = true;
+  readonly links: Link[] = NONE;
+  readonly droppedAttributesCount = 0;
+  readonly droppedEventsCount = 0;
+  readonly droppedLinksCount = 0;
+  readonly duration: HrTime;
+  readonly #context: SpanContext;
+
+  constructor(
+    readonly name: string,
+    readonly kind: SpanKind,
+    context: SpanContext,
+    readonly parentSpanContext: SpanContext | undefined,
+    readonly startTime: HrTime,
+    readonly endTime: HrTime,
+    readonly status: SpanStatus,
+    readonly attributes: Attributes,
+    readonly events: TimedEvent[],
+    readonly resource: Resource,
+    readonly instrumentationScope: InstrumentationScope,
+  ) {
+    this.#context = context;
+    this.duration = hrTimeDuration(startTime, endTime);
+  }
+
+  spanContext(): SpanContext {
+    return this.#context;
+  }
 }
 
 export function recordToReadableSpan(
@@ -97,22 +165,22 @@ export function recordToReadableSpan(
   // sanitizeAttributes returns a new object: it is this span's own to add to
   const attributes: Attributes = sanitizeAttributes(record.attributes);
   if (end.attributes !== undefined) Object.assign(attributes, sanitizeAttributes(end.attributes));
-  const events: TimedEvent[] = [];
-  if (record.events !== undefined) for (const event of record.events) events.push(toTimedEvent(event, endTime));
-  if (end.events !== undefined) for (const event of end.events) events.push(toTimedEvent(event, endTime));
-  let status: SpanStatus = end.status ?? { code: SpanStatusCode.UNSET };
+  let events: TimedEvent[] = NONE;
+  if (record.events !== undefined) for (const event of record.events) events = withEvent(events, toTimedEvent(event, endTime));
+  if (end.events !== undefined) for (const event of end.events) events = withEvent(events, toTimedEvent(event, endTime));
+  let status: SpanStatus = end.status ?? UNSET_STATUS;
 
   if (end.error !== undefined) {
     const facts = errorFacts(end.error);
     attributes[ATTR_ERROR_TYPE] = facts.type;
     const exception: Attributes = { [ATTR_EXCEPTION_TYPE]: facts.type, [ATTR_EXCEPTION_MESSAGE]: facts.message };
     if (facts.stack) exception[ATTR_EXCEPTION_STACKTRACE] = facts.stack;
-    events.push({ name: EXCEPTION_EVENT_NAME, time: endTime, attributes: exception, droppedAttributesCount: 0 });
+    events = withEvent(events, { name: EXCEPTION_EVENT_NAME, time: endTime, attributes: exception, droppedAttributesCount: 0 });
     if (end.status === undefined) status = { code: SpanStatusCode.ERROR, message: facts.message };
   }
   if (end.incomplete) attributes[ATTR_SPAN_INCOMPLETE] = true;
 
-  const spanContext: SpanContext = {
+  const spanContext: SpanContext = known?.asParent?.spanContext ?? {
     traceId: record.traceId,
     spanId: record.spanId,
     traceFlags: record.traceFlags,
@@ -120,24 +188,6 @@ export function recordToReadableSpan(
   };
   const parentSpanContext: SpanContext | undefined =
     record.parentSpanId === undefined ? undefined : { traceId: record.traceId, spanId: record.parentSpanId, traceFlags: record.traceFlags };
-
-  return {
-    name: record.name,
-    kind: toSpanKind(record.kind),
-    spanContext: () => spanContext,
-    parentSpanContext,
-    startTime,
-    endTime,
-    status,
-    attributes,
-    links: [],
-    events,
-    duration: hrTimeDuration(startTime, endTime),
-    ended: true,
-    resource,
-    instrumentationScope: record.scope?.name ? { name: record.scope.name, version: record.scope.version } : defaultScope,
-    droppedAttributesCount: 0,
-    droppedEventsCount: 0,
-    droppedLinksCount: 0,
-  };
+  const scope = record.scope?.name ? scopeOf(record.scope.name, record.scope.version) : defaultScope;
+  return new RecordedSpan(record.name, toSpanKind(record.kind), spanContext, parentSpanContext, startTime, endTime, status, attributes, events, resource, scope);
 }

@@ -2,15 +2,16 @@
 // as plain data in between (see model.ts). Opening decides sampling and makes the ids; closing
 // turns the record into one span with exactly those ids and that start time and sends it down
 // the same redact → batch → export path as every other span.
-import type { Context, HrTime, SpanContext, SpanStatus, TimeInput, TraceState } from '@opentelemetry/api';
+import type { Attributes, Context, HrTime, SpanContext, SpanStatus, TimeInput, TraceState } from '@opentelemetry/api';
 import { isSpanContextValid, ROOT_CONTEXT, SamplingDecision, trace } from '@opentelemetry/api';
 import { sanitizeAttributes } from '@opentelemetry/core';
-import type { IdGenerator, Sampler } from '@opentelemetry/sdk-trace-base';
+import type { IdGenerator, Sampler, SamplingResult } from '@opentelemetry/sdk-trace-base';
 import type { RecordAttributes, SpanRecord, SpanRecordEvent, SpanRecordKind, TraceCarrier } from '../model';
 import { isValidSpanIdHex, isValidTraceIdHex } from '../propagation/hex';
 import { FLAG_RANDOM, FLAG_SAMPLED, formatTraceparent, KNOWN_FLAGS_MASK, parseTraceparent } from '../propagation/traceparent';
 import { parseTraceState } from '../propagation/tracestate';
 import { isRecordKind, toSpanKind } from './record-span';
+import { isLocalParentSampler } from './sampling/parent-based-sampler';
 import { hrTimeToNanosString, isNanosString, toHrTime } from './time';
 
 export interface OpenRecordOptions {
@@ -57,6 +58,8 @@ export interface EndRecordResult {
 }
 
 const DEFAULT_RECORD_NAME = 'span';
+/** Read once: bundled, an imported enum is a getter call at every use, and this one is read per record. */
+const RECORD_AND_SAMPLED = SamplingDecision.RECORD_AND_SAMPLED;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -166,10 +169,9 @@ export interface OpenedRecord {
   asParent?: ParentFacts;
 }
 
-/** A parent this process vouches for: its SpanContext, and the root context holding it (the sampler's input). */
+/** A parent this process vouches for: its SpanContext (valid ids, local) and its tracestate text. */
 export interface ParentFacts {
   readonly spanContext: SpanContext;
-  readonly rootContext: Context;
   /** The parent record's tracestate text. */
   readonly tracestate: string | undefined;
 }
@@ -178,9 +180,32 @@ export interface ParentFacts {
 export function asParent(opened: OpenedRecord): ParentFacts {
   if (opened.asParent === undefined) {
     const spanContext: SpanContext = { traceId: opened.traceId, spanId: opened.spanId, traceFlags: opened.traceFlags, traceState: opened.traceState };
-    opened.asParent = { spanContext, rootContext: trace.setSpanContext(ROOT_CONTEXT, spanContext), tracestate: opened.tracestate };
+    opened.asParent = { spanContext, tracestate: opened.tracestate };
   }
   return opened.asParent;
+}
+
+/**
+ * The sampler's decision for a new record. The child of a vouched parent goes to a sampler that
+ * decides local children without a Context when it can (no Context built, ids not checked again);
+ * otherwise the sampler gets the usual root context holding the parent.
+ */
+function decide(
+  opener: RecordOpenerOptions,
+  options: OpenRecordOptions,
+  parent: SpanContext | undefined,
+  vouched: ParentFacts | undefined,
+  traceId: string,
+  name: string,
+  kind: SpanRecordKind,
+  attributes: Attributes,
+): SamplingResult {
+  const sampler = opener.sampler;
+  if (vouched !== undefined && options.context === undefined && isLocalParentSampler(sampler)) return sampler.shouldSampleLocalChild(vouched.spanContext, traceId);
+  const baseContext = options.context ?? ROOT_CONTEXT;
+  // the root context holds no span: a root needs no copy of it without one
+  const context = parent ? trace.setSpanContext(baseContext, parent) : baseContext === ROOT_CONTEXT ? ROOT_CONTEXT : trace.deleteSpan(baseContext);
+  return sampler.shouldSample(context, traceId, name, toSpanKind(kind), attributes, []);
 }
 
 /**
@@ -215,17 +240,14 @@ export function openRecordWithFacts(options: OpenRecordOptions, opener: RecordOp
   const name = typeof options.name === 'string' && options.name !== '' ? options.name : DEFAULT_RECORD_NAME;
   const kind: SpanRecordKind = isRecordKind(options.kind) ? options.kind : 'internal';
   const parent = vouched?.spanContext ?? parentSpanContextOf(options.parent);
-  const baseContext = options.context ?? ROOT_CONTEXT;
-  const context =
-    vouched !== undefined && options.context === undefined ? vouched.rootContext : parent ? trace.setSpanContext(baseContext, parent) : trace.deleteSpan(baseContext);
   const traceId = parent?.traceId ?? opener.idGenerator.generateTraceId();
   const spanId = opener.idGenerator.generateSpanId();
   const attributes = sanitizeAttributes(options.attributes);
   const startTime = toHrTime(options.startTime);
   const startTimeUnixNano = hrTimeToNanosString(startTime);
 
-  const decision = opener.sampler.shouldSample(context, traceId, name, toSpanKind(kind), attributes, []);
-  const sampled = decision.decision === SamplingDecision.RECORD_AND_SAMPLED ? FLAG_SAMPLED : 0;
+  const decision = decide(opener, options, parent, vouched, traceId, name, kind, attributes);
+  const sampled = decision.decision === RECORD_AND_SAMPLED ? FLAG_SAMPLED : 0;
   const parentRandom = parent && (parent.traceFlags & FLAG_RANDOM) !== 0;
   const random = (parent ? parentRandom : opener.randomTraceIds) ? FLAG_RANDOM : 0;
   const traceState = decision.traceState ?? parent?.traceState;
@@ -233,17 +255,9 @@ export function openRecordWithFacts(options: OpenRecordOptions, opener: RecordOp
   const tracestate = vouched !== undefined && traceState === vouched.spanContext.traceState ? vouched.tracestate : traceState?.serialize() || undefined;
   const decided = decision.attributes;
 
-  const record: SpanRecord = {
-    v: 1,
-    traceId,
-    spanId,
-    traceFlags: sampled | random,
-    name,
-    kind,
-    startTimeUnixNano,
-    // sanitizeAttributes returned a new object: the sampler's attributes can go straight into it
-    attributes: (decided === undefined ? attributes : Object.assign(attributes, sanitizeAttributes(decided))) as RecordAttributes,
-  };
+  // sanitizeAttributes returned a new object: the sampler's attributes can go straight into it
+  const recordAttributes = (decided === undefined ? attributes : Object.assign(attributes, sanitizeAttributes(decided))) as RecordAttributes;
+  const record = new LocalSpanRecord(traceId, spanId, sampled | random, name, kind, startTimeUnixNano, recordAttributes);
   if (parent) record.parentSpanId = parent.spanId;
   if (tracestate) record.tracestate = tracestate;
   if (options.scope && typeof options.scope.name === 'string' && options.scope.name !== '') {
@@ -263,19 +277,56 @@ export function openRecordWithFacts(options: OpenRecordOptions, opener: RecordOp
     kind,
     startTimeUnixNano,
   };
-  Object.defineProperty(record, OPENED, { value: opened });
+  record.attach(opened);
   return opened;
 }
 
 /**
- * Where a record keeps what its opener knows of it: a symbol property that is not enumerable, so
- * JSON, object spread, Node-RED's message clone and test equality never see or copy it (a copy is
- * a record from elsewhere). Not a WeakMap: one entry per span would cost the garbage collector.
+ * A record as this process opens it. To everything else it is plain SpanRecord data: JSON, object
+ * spread, Node-RED's message clone and test equality see only the record's fields, so a copy is a
+ * record from elsewhere. Its private field ties this very object to what its opener knows of it:
+ * cheaper than defining a hidden property on a plain object (a slow path, about 0.1 µs a record),
+ * and no WeakMap entry per span for the garbage collector.
  */
-const OPENED = Symbol('threadline.openedRecord');
+class LocalSpanRecord implements SpanRecord {
+  declare v: 1;
+  declare traceId: string;
+  declare spanId: string;
+  declare parentSpanId?: string;
+  declare traceFlags: number;
+  declare tracestate?: string;
+  declare name: string;
+  declare kind: SpanRecordKind;
+  declare startTimeUnixNano: string;
+  declare attributes: RecordAttributes;
+  declare events?: SpanRecordEvent[];
+  declare scope?: { name: string; version?: string };
+  #opened: OpenedRecord | undefined;
+
+  constructor(traceId: string, spanId: string, traceFlags: number, name: string, kind: SpanRecordKind, startTimeUnixNano: string, attributes: RecordAttributes) {
+    // the fields in the order a record literal has them (JSON output reads the same)
+    this.v = 1;
+    this.traceId = traceId;
+    this.spanId = spanId;
+    this.traceFlags = traceFlags;
+    this.name = name;
+    this.kind = kind;
+    this.startTimeUnixNano = startTimeUnixNano;
+    this.attributes = attributes;
+  }
+
+  attach(opened: OpenedRecord): void {
+    this.#opened = opened;
+  }
+
+  static openedOf(record: object): OpenedRecord | undefined {
+    return #opened in record ? (record as LocalSpanRecord).#opened : undefined;
+  }
+}
 
 /** What `owner` kept of `record` when it opened this very object; undefined for anything else. */
 export function openedBy(record: SpanRecord, owner: RecordOpenerOptions): OpenedRecord | undefined {
-  const opened = (record as { [OPENED]?: OpenedRecord })[OPENED];
+  if (typeof record !== 'object' || record === null) return undefined;
+  const opened = LocalSpanRecord.openedOf(record);
   return opened !== undefined && opened.owner === owner ? opened : undefined;
 }

@@ -10,12 +10,21 @@ const NANOS_STRING = /^\d{1,20}$/;
 const NANOS_DIGITS = 9;
 const NANOS_PAD = '000000000';
 
+/** The seconds of the latest conversion and their digits: spans started within one second share them. */
+let lastSeconds = -1;
+let lastSecondsText = '';
+
 export function hrTimeToNanosString(time: HrTime): string {
-  const [seconds, nanos] = time;
+  const seconds = time[0];
+  const nanos = time[1];
   // The usual case without BigInt: whole non-negative seconds and nanos below one second.
   if (Number.isSafeInteger(seconds) && seconds > 0 && Number.isInteger(nanos) && nanos >= 0 && nanos < 1e9) {
+    if (seconds !== lastSeconds) {
+      lastSeconds = seconds;
+      lastSecondsText = String(seconds);
+    }
     const digits = String(nanos);
-    return `${seconds}${NANOS_PAD.slice(digits.length)}${digits}`;
+    return lastSecondsText + (digits.length === NANOS_DIGITS ? digits : NANOS_PAD.slice(digits.length) + digits);
   }
   return (BigInt(Math.trunc(seconds)) * NANOS_PER_SECOND + BigInt(Math.trunc(nanos))).toString();
 }

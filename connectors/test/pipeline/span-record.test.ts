@@ -8,7 +8,7 @@ import { ATTR_SPAN_INCOMPLETE, recordToReadableSpan } from '../../src/pipeline/r
 import { ParentBasedSampler } from '../../src/pipeline/sampling/parent-based-sampler';
 import { ConsistentProbabilitySampler } from '../../src/pipeline/sampling/consistent-probability-sampler';
 import { markTrustedCaller } from '../../src/pipeline/sampling/trusted-caller';
-import { openSpanRecord, parentSpanContextOf, recordToCarrier, validateRecord } from '../../src/pipeline/span-record';
+import { asParent, openRecordWithFacts, openSpanRecord, parentSpanContextOf, recordToCarrier, validateRecord } from '../../src/pipeline/span-record';
 
 class FixedIds implements IdGenerator {
   private span = 0;
@@ -88,6 +88,22 @@ describe('openSpanRecord', () => {
     const record = openSpanRecord({ name: 'json', parent: CALLER, attributes: { list: ['a', 'b'], flag: true }, scope: { name: 'node-red', version: '4' } }, opener());
     expect(JSON.parse(JSON.stringify(record))).toEqual(record);
   });
+
+  test('a child of a vouched parent is decided without a Context when the sampler can; otherwise with one', () => {
+    const root = openRecordWithFacts({ name: 'flow', parent: CALLER }, opener());
+    const calls: string[] = [];
+    const inner = new ParentBasedSampler({ root: new ConsistentProbabilitySampler(1) });
+    const sampler = {
+      shouldSample: (...args: Parameters<ParentBasedSampler['shouldSample']>) => (calls.push('shouldSample'), inner.shouldSample(...args)),
+      shouldSampleLocalChild: (parent: SpanContext, traceId: string) => (calls.push('local'), inner.shouldSampleLocalChild(parent, traceId)),
+    };
+    const child = openRecordWithFacts({ name: 'step' }, opener(sampler as unknown as ParentBasedSampler), asParent(root)).record;
+    expect(calls).toEqual(['local']);
+    expect(child).toMatchObject({ traceId: root.traceId, parentSpanId: root.spanId, traceFlags: root.traceFlags, tracestate: root.tracestate });
+    // a context of the caller's (e.g. a trusted caller) goes to shouldSample with the parent in it
+    openRecordWithFacts({ name: 'step', context: markTrustedCaller(ROOT_CONTEXT) }, opener(sampler as unknown as ParentBasedSampler), asParent(root));
+    expect(calls).toEqual(['local', 'shouldSample']);
+  });
 });
 
 describe('validateRecord', () => {
@@ -158,6 +174,17 @@ describe('recordToReadableSpan', () => {
     for (const error of ['text', 42, circular, { code: 'ETIMEDOUT', message: 'slow' }]) {
       expect(() => recordToReadableSpan(record, { endTime: [1_700_000_001, 0], error }, resource, scope)).not.toThrow();
     }
+  });
+
+  test('spans of records with the same scope share one scope object (the encoder groups a batch by it)', () => {
+    const scoped = (version?: string): SpanRecord => ({ ...record, events: undefined, scope: version === undefined ? { name: 'nodes' } : { name: 'nodes', version } });
+    const [a, b, c] = [scoped(), scoped(), scoped('2')].map((r) => recordToReadableSpan(r, { endTime: [1_700_000_001, 0] }, resource, scope));
+    expect(a!.instrumentationScope).toBe(b!.instrumentationScope);
+    expect(a!.instrumentationScope).toEqual({ name: 'nodes' });
+    expect(c!.instrumentationScope).toEqual({ name: 'nodes', version: '2' });
+    expect(a!.events).toEqual([]);
+    expect(a!.links).toEqual([]);
+    expect(a!.status).toEqual({ code: SpanStatusCode.UNSET });
   });
 
   test('incomplete marks the span; an end before the start is clamped to the start', () => {

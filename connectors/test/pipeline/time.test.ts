@@ -12,6 +12,9 @@ describe('span times as nanosecond strings', () => {
       }),
     );
     expect(hrTimeToNanosString([1_700_000_000, 5])).toBe('1700000000000000005');
+    // the same second again (its digits are reused), then the next one
+    expect(hrTimeToNanosString([1_700_000_000, 123_456_789])).toBe('1700000000123456789');
+    expect(hrTimeToNanosString([1_700_000_001, 0])).toBe('1700000001000000000');
     expect(hrTimeToNanosString([0, 42])).toBe('42');
     expect(hrTimeToNanosString([-1, 0])).toBe('-1000000000');
     expect(hrTimeToNanosString([1.5, 2.7])).toBe(exact(1.5, 2.7));

@@ -9,7 +9,7 @@ import { autoTracingEntry, onThreadlineChange } from '../threadline-registry';
 import { installHooks, removeHooks } from './hooks';
 import { NodeTracer } from './node-tracer';
 import type { AutoTraceSettings } from './options';
-import { readAutoTraceSettings } from './options';
+import { autoTraceConfigOptions, readAutoTraceSettings } from './options';
 import type { PluginRED } from './red-api';
 
 /** How often a hook failure is logged at most (the first, then every this many). */
@@ -41,7 +41,7 @@ export class AutoTraceController {
     try {
       this.settings = readAutoTraceSettings(this.RED.settings);
       if (this.settings.enabled) {
-        this.own = createThreadline({ file: this.settings.configFile, overrides: this.settings.config });
+        this.own = createThreadline({ file: this.settings.configFile, overrides: this.settings.config, ...autoTraceConfigOptions() });
         this.RED.events?.on('flows:stopped', this.flushOnStop);
         this.RED.log.info(`Threadline automatic tracing on (settings.js), service ${this.own.config.service.name}`);
       }

@@ -6,7 +6,8 @@ import type { RuntimeHooks } from './red-api';
 
 export const HOOK_LABEL = 'threadline';
 
-const HOOKS = ['onSend', 'preDeliver', 'onReceive', 'postReceive', 'onComplete'] as const;
+// Only what the tracer needs: every registered hook costs a dispatch per node per message.
+const HOOKS = ['preDeliver', 'onReceive', 'onComplete'] as const;
 
 export function installHooks(hooks: RuntimeHooks, tracer: NodeTracer): void {
   removeHooks(hooks);

@@ -6,23 +6,25 @@
 //   of a span start node, else the carrier); the new span's context is then written back to
 //   `msg.threadline`, so whatever the node does with the message (send it, hand it to a link,
 //   raise an error to a Catch node, a manual node) continues from this span.
-// - onSend catches messages that left a node without a context: a Function node that returned a
-//   new object, split parts, join output. They are matched to the sending node's open span by
+// - preDeliver catches messages that left a node without a context: a Function node that returned
+//   a new object, split parts, join output. They are matched to the sending node's open span by
 //   `_msgid` (or the split's `parts.id`, see recent-spans.ts); a message with no match starts an execution at
 //   its entry node (`http in` continues the caller's traceparent from the request headers).
 // - onComplete (done()) ends the span. Nodes that never call done() end when their input handler
-//   returns (postReceive); the `http in` span ends when an `http response` answers that request.
+//   has returned (a microtask queued at onReceive); the `http in` span ends when an
+//   `http response` answers that request.
 //   Every span is tracked by the pipeline's sweeper: still open at the deadline, it is ended and
 //   marked incomplete.
 // - preDeliver opens the span of an `http request` node early and writes its traceparent into a
 //   copy of msg.headers for that one delivery (see http-request-headers.ts).
 //
-// Hot path: cheap lookups in WeakMaps keyed by the message objects Node-RED passes along, no
-// parsing when the message still carries the object this tracer wrote.
+// Hot path: three hooks (preDeliver, onReceive, onComplete: each registered hook costs Node-RED a
+// dispatch per node per message), cheap lookups in WeakMaps keyed by the message objects Node-RED
+// passes along, no parsing when the message still carries the object this tracer wrote.
 import type { SpanContext, TextMapPropagator } from '@opentelemetry/api';
 import { SpanStatusCode } from '@opentelemetry/api';
-import type { EndRecordOptions, Pipeline, RecordAttributes, SpanRecord, SpanRecordKind, TraceCarrier } from '@threadline/connectors';
-import { extractCarrier, formatTraceparent, incomingMessageGetter } from '@threadline/connectors';
+import type { EndRecordOptions, HeaderMap, Pipeline, RecordAttributes, SpanRecord, SpanRecordKind, TraceCarrier } from '@threadline/connectors';
+import { extractCarrier, formatTraceparent, headerMapGetter } from '@threadline/connectors';
 import { currentParent, MSG_PROPERTY } from '../message-context';
 import { ATTR_FLOW_ID, nodeIdentityAttributes } from '../node-attributes';
 import { injectTraceHeaders } from './http-request-headers';
@@ -66,6 +68,12 @@ interface OpenSpan {
 }
 
 type Message = Record<string, unknown>;
+
+/** `msg.threadline`'s name, read once: in the bundle an imported binding costs a getter call at every use. */
+const CONTEXT_PROPERTY = MSG_PROPERTY;
+
+/** How most spans end: now, status unset, nothing added (shared: the pipeline only reads it). */
+const PLAIN_END: EndRecordOptions = Object.freeze({});
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
@@ -112,16 +120,13 @@ export class NodeTracer {
 
   // --- hook handlers: each one guards itself, so nothing ever reaches the flow ----------------
 
-  onSend = (events: SendEvent[]): void => {
-    try {
-      for (let i = 0; i < events.length; i++) this.contextForSent(events[i]);
-    } catch (error) {
-      this.fail(error);
-    }
-  };
-
+  /**
+   * A message on its way from one node to the next (after any clone). A message without a
+   * context gets one here; an `http request` node's span opens here, so its headers carry it.
+   */
   preDeliver = (event: SendEvent): void => {
     try {
+      this.contextForSent(event);
       const node = event.destination.node;
       if (node === undefined || node.type !== 'http request') return;
       const facts = this.factsOf(node);
@@ -138,21 +143,12 @@ export class NodeTracer {
       const node = event.destination.node;
       const facts = this.factsOf(node);
       if (facts.ignored) return;
-      const written = WrittenTrace.spanOf<OpenSpan>(event.msg[MSG_PROPERTY]);
-      if (written !== undefined && written.nodeId === node.id && !written.ended) return; // opened at preDeliver
-      this.openFor(event.msg, node, facts);
-    } catch (error) {
-      this.fail(error);
-    }
-  };
-
-  postReceive = (event: ReceiveEvent): void => {
-    try {
-      const node = event.destination.node;
-      const facts = this.factsOf(node);
-      if (facts.callsDone || facts.ignored) return;
-      const span = this.findOpen(event.msg, node.id, facts);
-      if (span !== undefined) this.end(span, {});
+      const written = WrittenTrace.spanOf<OpenSpan>(event.msg[CONTEXT_PROPERTY]);
+      const openedAtDelivery = written !== undefined && written.nodeId === node.id && !written.ended;
+      const span = openedAtDelivery ? written : this.openFor(event.msg, node, facts);
+      // A node that never calls done() ends once its input handler has returned: the handler runs
+      // right after this hook, and microtasks run when it is through (no postReceive hook needed).
+      if (!facts.callsDone) queueMicrotask(() => this.endAfterHandler(span));
     } catch (error) {
       this.fail(error);
     }
@@ -167,15 +163,15 @@ export class NodeTracer {
       if (span === undefined) return;
       const role = span.facts.role;
       if (role === 'http response') this.endRequest(msg, event.node.node);
-      const end: EndRecordOptions = {};
+      let end = PLAIN_END;
       if (role === 'http request') {
         const status = Number(msg.statusCode);
         if (Number.isInteger(status) && status > 0) {
-          end.attributes = { 'http.response.status_code': status };
+          end = { attributes: { 'http.response.status_code': status } };
           if (status >= 400) end.status = { code: SpanStatusCode.ERROR };
         }
       }
-      if (event.error !== undefined && event.error !== null) end.error = event.error;
+      if (event.error !== undefined && event.error !== null) end = { ...end, error: event.error };
       this.end(span, end);
     } catch (error) {
       this.fail(error);
@@ -207,6 +203,15 @@ export class NodeTracer {
     return span;
   }
 
+  /** The end of a span of a node that never calls done(), from a microtask: guarded like a hook. */
+  private endAfterHandler(span: OpenSpan): void {
+    try {
+      this.end(span, PLAIN_END);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
   private end(span: OpenSpan, options: EndRecordOptions): void {
     if (span.ended) return;
     span.ended = true;
@@ -233,7 +238,7 @@ export class NodeTracer {
   private contextForSent(event: SendEvent): void {
     const msg = event.msg;
     if (!isObject(msg)) return;
-    const carried = msg[MSG_PROPERTY];
+    const carried = msg[CONTEXT_PROPERTY];
     if (isObject(carried) && typeof carried.traceparent === 'string') return;
     const source = event.source.node;
     if (source === undefined) return;
@@ -249,19 +254,22 @@ export class NodeTracer {
   /** The span of an entry node (`http in`, `inject`, …): the root of this execution, or the caller's child. */
   private startExecution(msg: Message, source: RuntimeNode, facts: NodeFacts): void {
     const request = msg.req;
-    const caller = facts.role === 'http in' && isObject(request) ? extractCarrier(request as never, incomingMessageGetter, this.propagator) : undefined;
+    // request.headers, not the IncomingMessage: its headersDistinct would be built for this one read
+    // (two traceparent fields, joined with ", " in headers, are refused all the same)
+    const headers = facts.role === 'http in' && isObject(request) ? request.headers : undefined;
+    const caller = isObject(headers) ? extractCarrier(headers as HeaderMap, headerMapGetter, this.propagator) : undefined;
     const span = this.openSpan(source, facts, caller, msg._msgid);
     this.writeContext(msg, span, caller?.baggage);
     const response = msg.res;
     if (facts.role === 'http in' && isObject(response)) this.requests.set(response, span);
-    else this.end(span, {});
+    else this.end(span, PLAIN_END);
   }
 
   // --- context on the message ----------------------------------------------------------------
 
   /** The parent of a span opened for `msg`: what the message carries, else its execution, else none. */
   private parentOf(msg: Message): SpanRecord | SpanContext | TraceCarrier | undefined {
-    const carried = msg[MSG_PROPERTY];
+    const carried = msg[CONTEXT_PROPERTY];
     if (isObject(carried)) {
       const ours = WrittenTrace.parentOf(carried);
       if (ours !== undefined) return ours;
@@ -278,20 +286,20 @@ export class NodeTracer {
   private writeContext(msg: Message, span: OpenSpan, baggage?: string, open?: OpenSpan): void {
     const { traceparent, record } = span;
     if (traceparent === '') return;
-    const previous = msg[MSG_PROPERTY];
+    const previous = msg[CONTEXT_PROPERTY];
     const next = new WrittenTrace(traceparent, record, open);
     if (record.tracestate) next.tracestate = record.tracestate;
     const keptBaggage = baggage ?? (isObject(previous) ? previous.baggage : undefined);
     if (typeof keptBaggage === 'string' && keptBaggage !== '') next.baggage = keptBaggage;
     if (isObject(previous) && Array.isArray(previous.spans) && previous.spans.length > 0) next.spans = previous.spans;
-    msg[MSG_PROPERTY] = next;
+    msg[CONTEXT_PROPERTY] = next;
   }
 
   /** The span as the parent of an outgoing call, with the message's baggage. */
   private carrierOf(span: OpenSpan, msg: Message): TraceCarrier {
     const carrier: TraceCarrier = { traceparent: span.traceparent };
     if (span.record.tracestate) carrier.tracestate = span.record.tracestate;
-    const carried = msg[MSG_PROPERTY];
+    const carried = msg[CONTEXT_PROPERTY];
     if (isObject(carried) && typeof carried.baggage === 'string' && carried.baggage !== '') carrier.baggage = carried.baggage;
     return carrier;
   }
@@ -303,7 +311,7 @@ export class NodeTracer {
    * msg.threadline since, else the node's newest open span of the same execution (`_msgid`).
    */
   private findOpen(msg: Message, nodeId: string, facts: NodeFacts): OpenSpan | undefined {
-    const written = WrittenTrace.spanOf<OpenSpan>(msg[MSG_PROPERTY]);
+    const written = WrittenTrace.spanOf<OpenSpan>(msg[CONTEXT_PROPERTY]);
     if (written !== undefined && written.nodeId === nodeId && !written.ended) return written;
     return facts.open.find(msg._msgid, Date.now());
   }

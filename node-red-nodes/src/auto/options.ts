@@ -11,10 +11,61 @@
 //   }
 //
 // Wrong values are reported by name and the plugin stays off; it never stops Node-RED starting.
-import type { RecordAttributes, ThreadlineConfigInput } from '@threadline/connectors';
+import type { ConfigWarning, Environment, RecordAttributes, ThreadlineConfigInput } from '@threadline/connectors';
 import type { NodeIdentity } from '../node-attributes';
 
 export const DEFAULT_DEADLINE_MS = 30_000;
+
+/**
+ * Export queue depth (spans) of a Threadline that traces every node: a flow under load ends a
+ * dozen spans per message, and the exporter's usual 2048 would drop spans in bursts.
+ */
+export const AUTO_TRACE_QUEUE_SIZE = 16_384;
+/**
+ * Spans per export request: each request costs the exporter a fixed few hundred microseconds
+ * (an HTTP request, its socket writes and answer), which at the usual 512 is a sizeable share of a
+ * span's cost when every node is traced. 2048 spans stay far below collectors' body limits.
+ */
+export const AUTO_TRACE_BATCH_SIZE = 2048;
+
+/** The exporter settings automatic tracing defaults, as the OTEL_* variables that set them. */
+const AUTO_TRACE_DEFAULTS: Readonly<Record<string, string>> = {
+  OTEL_BSP_MAX_QUEUE_SIZE: String(AUTO_TRACE_QUEUE_SIZE),
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: String(AUTO_TRACE_BATCH_SIZE),
+};
+
+function isUnset(value: string | undefined): boolean {
+  return value === undefined || value.trim() === '';
+}
+
+/**
+ * The environment a Threadline for automatic tracing is configured from: `env` with the deeper
+ * queue and larger batches as OTEL_BSP_* variables where `env` does not set them. They act as the
+ * lowest layer above the embedded defaults, so a real OTEL_BSP_* variable, a configuration file,
+ * settings.js `config` or a config node's own value still decide.
+ */
+export function autoTraceEnvironment(env: Environment = process.env): Environment {
+  let result = env;
+  for (const [name, value] of Object.entries(AUTO_TRACE_DEFAULTS)) if (isUnset(env[name])) result = { ...result, [name]: value };
+  return result;
+}
+
+/**
+ * The configuration warnings to show for `env`: not those about a default autoTraceEnvironment
+ * put in (e.g. the batch size clamped to a smaller queue a file sets), which would name a
+ * variable the user never set.
+ */
+export function autoTraceWarnings(env: Environment = process.env): (warning: ConfigWarning) => void {
+  return (warning) => {
+    if (warning.variable !== undefined && Object.hasOwn(AUTO_TRACE_DEFAULTS, warning.variable) && isUnset(env[warning.variable])) return;
+    process.emitWarning(warning.message, { type: 'ThreadlineConfigWarning', code: 'THREADLINE_CONFIG' });
+  };
+}
+
+/** loadConfig options for a Threadline that traces every node: the defaults above, and their warnings left out. */
+export function autoTraceConfigOptions(env: Environment = process.env): { env: Environment; onWarning: (warning: ConfigWarning) => void } {
+  return { env: autoTraceEnvironment(env), onWarning: autoTraceWarnings(env) };
+}
 
 export interface AutoTraceSettings {
   enabled: boolean;

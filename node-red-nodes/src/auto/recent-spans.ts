@@ -72,6 +72,7 @@ export class RecentSpans<T extends RecentSpan> {
   }
 
   private compact(): void {
+    if (this.head === 0) return; // nothing dead at the front; an emptied array keeps its storage for the next add
     if (this.head === this.items.length) {
       this.items = [];
       this.head = 0;

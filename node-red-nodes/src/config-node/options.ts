@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import type { SamplerName, ThreadlineConfigInput, ThreadlineOptions } from '@threadline/connectors';
 import { ConfigError, SAMPLER_NAMES, formatIssue, parseRulesText } from '@threadline/connectors';
+import { autoTraceConfigOptions } from '../auto/options';
 
 export const DEFAULT_SERVICE_NAME = 'node-red';
 export const DEFAULT_SPAN_DEADLINE_SECONDS = 300;
@@ -99,7 +100,9 @@ export function configNodeSettings(fields: ConfigNodeFields, credentials: Config
     if (ratio !== undefined) overrides.sampling.ratio = ratio;
   }
 
-  const options: ThreadlineOptions = { overrides };
+  const autoTracing = fields.autoTracing === true;
+  // a config node that traces every node gets the deeper export queue and larger batches (unless the environment sets them)
+  const options: ThreadlineOptions = autoTracing ? { overrides, ...autoTraceConfigOptions() } : { overrides };
   const rulesSource = (text(fields.rulesSource) ?? 'default') as RulesSource;
   if (rulesSource === 'inline') {
     const rulesText = typeof fields.rules === 'string' ? fields.rules : '';
@@ -116,7 +119,7 @@ export function configNodeSettings(fields: ConfigNodeFields, credentials: Config
 
   const deadline = numberField(fields.deadline, 'span deadline') ?? DEFAULT_SPAN_DEADLINE_SECONDS;
   if (deadline <= 0) throw new Error(`span deadline: expected more than 0 seconds, got ${deadline}`);
-  return { options, autoTracing: fields.autoTracing === true, spanDeadlineMs: deadline * 1000 };
+  return { options, autoTracing, spanDeadlineMs: deadline * 1000 };
 }
 
 /** The form's labels for the configuration fields it sets, so a problem names what the user sees. */

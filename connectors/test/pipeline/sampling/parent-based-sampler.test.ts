@@ -129,4 +129,40 @@ describe('ParentBasedSampler', () => {
       expect(decide(sampler, parentContext({ sampled: true, remote: true })).decision).toBe(SamplingDecision.RECORD_AND_SAMPLED);
     });
   });
+
+  describe('children of a local parent (shouldSampleLocalChild)', () => {
+    const local = (sampled: boolean, traceState?: TraceState, traceId = TRACE_ID) =>
+      ({ traceId, spanId: 'b7ad6b7169203331', traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, traceState });
+
+    test.each([
+      ['no tracestate', undefined],
+      ['no ot entry', 'x=y'],
+      ['a consistent threshold', 'ot=th:4,x=y'],
+      ['an inconsistent threshold', 'ot=th:c;foo:1'],
+      ['an unreadable threshold', 'ot=th:zz;rv:01234567890abc'],
+      ['a threshold checked against rv', 'ot=th:8;rv:01234567890abc'],
+    ])('decides as shouldSample does for a local parent: %s', (_case, text) => {
+      const sampler = new ParentBasedSampler({ root: new AlwaysOffSampler(), maxInboundSampledPerSecond: 0 });
+      for (const sampled of [true, false]) {
+        const state = text === undefined ? undefined : createTraceState(text);
+        const viaContext = decide(sampler, parentContext({ sampled, remote: false, traceState: state }));
+        const direct = sampler.shouldSampleLocalChild(local(sampled, state), TRACE_ID);
+        expect(direct.decision).toBe(viaContext.decision);
+        expect(direct.traceState?.serialize()).toBe(viaContext.traceState?.serialize());
+      }
+    });
+
+    test('a tracestate shared by many traces is judged by each trace id', () => {
+      const sampler = new ParentBasedSampler({ root: new AlwaysOffSampler() });
+      const state = createTraceState('ot=th:8'); // kept iff the trace's randomness >= 0x8…
+      const kept = sampler.shouldSampleLocalChild(local(true, state, '0af7651916cd43dd0088eb211c80319c'), '0af7651916cd43dd0088eb211c80319c');
+      const erased = sampler.shouldSampleLocalChild(local(true, state, '0af7651916cd43dd0018eb211c80319c'), '0af7651916cd43dd0018eb211c80319c');
+      const keptAgain = sampler.shouldSampleLocalChild(local(true, state, '0af7651916cd43dd0098eb211c80319c'), '0af7651916cd43dd0098eb211c80319c');
+      expect(kept.traceState).toBe(state);
+      expect(erased.traceState?.serialize()).toBe('');
+      expect(keptAgain.traceState).toBe(state);
+      // following the erased state again changes nothing
+      expect(sampler.shouldSampleLocalChild(local(true, erased.traceState), TRACE_ID).traceState).toBe(erased.traceState);
+    });
+  });
 });
