@@ -12,14 +12,13 @@
 //
 //   node --import tsx bench/node-red/run.ts [--duration S] [--connections N] [--rounds N] [--queue default|large]
 //
-// --queue default uses the exporter queue's defaults (2048 spans, batches of 512); `large` a queue
-// of 100,000 spans, to tell queue drops from tracing cost. bench/node-red/span-cost.ts measures the
-// tracing CPU per span in one process, without Node-RED or sockets.
-import * as fs from 'node:fs';
-import * as http from 'node:http';
+// --queue default uses automatic tracing's queue defaults (16,384 spans, batches of 2048); `large` a
+// queue of 100,000 spans, to tell queue drops from tracing cost. bench/node-red/span-cost.ts measures the
+// tracing CPU per span in one process, without Node-RED or sockets; bench/node-red/runtime-cost.ts
+// the CPU per request of real Node-RED processes at a fixed rate below saturation.
 import * as os from 'node:os';
 import { parseArgs } from 'node:util';
-import type { FlowNode, NodeRedRuntime } from '../../test/support/node-red-runtime';
+import type { NodeRedRuntime } from '../../test/support/node-red-runtime';
 import { startNodeRed } from '../../test/support/node-red-runtime';
 import { machine } from '../machine';
 import { startBenchChild } from '../proxy/child-protocol';
@@ -27,6 +26,7 @@ import type { BenchChild } from '../proxy/child-protocol';
 import { runMaxLoad } from '../proxy/max-load';
 import type { LoadResult } from '../proxy/max-load';
 import { fmtInt, fmtMs, goalLine, median, table } from '../proxy/report';
+import { benchFlow, collectSpans, processCpuMicros, SPANS_PER_REQUEST } from './bench-flow';
 import type { KeptCount } from './keeping-receiver';
 
 const { values: flags } = parseArgs({
@@ -41,57 +41,13 @@ const DURATION_S = positive('duration', Number(flags.duration));
 const CONNECTIONS = positive('connections', Number(flags.connections));
 const ROUNDS = positive('rounds', Number(flags.rounds));
 if (flags.queue !== 'default' && flags.queue !== 'large') throw new Error('--queue is default or large');
-const CHANGE_NODES = 10;
-const SPANS_PER_REQUEST = CHANGE_NODES + 2;
 const GOAL_RATIO = 0.7;
-const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ, the unit of /proc/<pid>/stat times
 
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
   return value;
 }
 
-/** http in → change × 10 → http response */
-function benchFlow(): FlowNode[] {
-  const nodes: FlowNode[] = [{ id: 'bench', type: 'tab', label: 'bench' }];
-  const ids = Array.from({ length: CHANGE_NODES }, (_, i) => `change${i + 1}`);
-  nodes.push({ id: 'in', type: 'http in', z: 'bench', url: '/bench', method: 'get', x: 100, y: 100, wires: [[ids[0]!]] });
-  ids.forEach((id, i) => {
-    nodes.push({
-      id,
-      type: 'change',
-      z: 'bench',
-      rules: [{ t: 'set', p: `step${i + 1}`, pt: 'msg', to: String(i + 1), tot: 'num' }],
-      x: 200 + i * 100,
-      y: 100,
-      wires: [[ids[i + 1] ?? 'out']],
-    });
-  });
-  nodes.push({ id: 'out', type: 'http response', z: 'bench', statusCode: '200', x: 1300, y: 100, wires: [] });
-  return nodes;
-}
-
-/** CPU time (user + system) of a process so far, in microseconds. */
-function processCpuMicros(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // after "pid (comm) ", field 3 is state; utime and stime are fields 14 and 15 of the full line
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks / CLOCK_TICKS_PER_SECOND) * 1e6;
-}
-
-function getJson<T>(url: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { agent: false }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T));
-        res.on('error', reject);
-      })
-      .on('error', reject);
-  });
-}
 
 interface RoundResult extends LoadResult {
   cpuMicrosPerRequest: number;
@@ -104,21 +60,6 @@ async function loadRound(red: NodeRedRuntime, durationSeconds: number): Promise<
   return { ...result, cpuMicrosPerRequest: result.responses > 0 ? cpu / result.responses : Number.NaN };
 }
 
-/** Waits until the traced Node-RED has exported what it queued (no new export for `quietMs`), then counts. */
-async function collectSpans(receiverUrl: string, quietMs: number): Promise<KeptCount> {
-  let last = -1;
-  let quietSince = Date.now();
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    const { requests } = await getJson<{ requests: number }>(`${receiverUrl}/stats`);
-    if (requests !== last) {
-      last = requests;
-      quietSince = Date.now();
-    } else if (Date.now() - quietSince >= quietMs) {
-      return getJson<KeptCount>(`${receiverUrl}/count`);
-    }
-  }
-}
 
 async function main(): Promise<void> {
   const command = `node --import tsx bench/node-red/run.ts --duration ${DURATION_S} --connections ${CONNECTIONS} --rounds ${ROUNDS} --queue ${flags.queue}`;

@@ -5,7 +5,9 @@
 // then discarded. A second case times the connectors' record path alone (open, track, end).
 // CPU time (process.cpuUsage), so the figure barely moves when other work shares the machine.
 //
-//   node --import tsx bench/node-red/span-cost.ts [--requests N]
+//   node --import tsx bench/node-red/span-cost.ts [--requests N] [--case all|plugin|records]
+//
+// --case picks one of the two cases (e.g. to profile it alone with node --cpu-prof).
 import { parseArgs } from 'node:util';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
@@ -17,9 +19,10 @@ import { NodeTracer } from '../../node-red-nodes/src/auto/node-tracer';
 import type { RuntimeNode } from '../../node-red-nodes/src/auto/red-api';
 import { machine } from '../machine';
 
-const { values: flags } = parseArgs({ options: { requests: { type: 'string', default: '20000' } } });
+const { values: flags } = parseArgs({ options: { requests: { type: 'string', default: '20000' }, case: { type: 'string', default: 'all' } } });
 const REQUESTS = Number(flags.requests);
 if (!Number.isInteger(REQUESTS) || REQUESTS <= 0) throw new Error('--requests must be a positive integer');
+if (!['all', 'plugin', 'records'].includes(flags.case)) throw new Error('--case is all, plugin or records');
 const CHANGE_NODES = 10;
 const SPANS_PER_REQUEST = CHANGE_NODES + 2;
 const FLUSH_EVERY = 200; // requests between flushes, so the queue never fills
@@ -62,10 +65,8 @@ function oneRequest(tracer: NodeTracer, n: number): void {
   const msg: Record<string, unknown> = { _msgid: `m${n}`, req: { headers: { traceparent: CALLER, host: 'x' } }, res, payload: {} };
   let source = httpIn;
   for (const destination of [...changes, httpOut]) {
-    tracer.onSend([{ msg, source: { id: source.id, node: source }, destination: { id: destination.id } }]);
     tracer.preDeliver({ msg, source: { id: source.id, node: source }, destination: { id: destination.id, node: destination } });
     tracer.onReceive({ msg, destination: { id: destination.id, node: destination } });
-    tracer.postReceive({ msg, destination: { id: destination.id, node: destination } });
     tracer.onComplete({ msg, node: { id: destination.id, node: destination } });
     source = destination;
   }
@@ -114,14 +115,18 @@ async function measure(label: string, run: (n: number) => void, pipeline: Pipeli
 
 async function main(): Promise<void> {
   console.log(`Node-RED automatic tracing: CPU per span, in process\n  machine: ${machine()}\n  requests: ${REQUESTS} × ${SPANS_PER_REQUEST} spans\n`);
-  const traced = setUp();
-  await measure('plugin hooks + record path + encoding', (n) => oneRequest(traced.tracer, n), traced.pipeline, traced.exporter);
-  traced.tracer.stop();
-  await traced.pipeline.shutdown();
-  const records = setUp();
-  records.tracer.stop();
-  await measure('record path + encoding (no plugin)', () => oneRecordRequest(records.pipeline), records.pipeline, records.exporter);
-  await records.pipeline.shutdown();
+  if (flags.case !== 'records') {
+    const traced = setUp();
+    await measure('plugin hooks + record path + encoding', (n) => oneRequest(traced.tracer, n), traced.pipeline, traced.exporter);
+    traced.tracer.stop();
+    await traced.pipeline.shutdown();
+  }
+  if (flags.case !== 'plugin') {
+    const records = setUp();
+    records.tracer.stop();
+    await measure('record path + encoding (no plugin)', () => oneRecordRequest(records.pipeline), records.pipeline, records.exporter);
+    await records.pipeline.shutdown();
+  }
 }
 
 main().catch((error: unknown) => {
