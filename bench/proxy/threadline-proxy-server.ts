@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 // The built package, as `threadline proxy` runs it (npm run bench:proxy builds first): code run
 // through tsx gets esbuild's keep-names helper, a defineProperty on many of the closures it makes.
-import { ProxyMetrics, startInterceptor } from '@threadline/interceptor';
+import { ProxyMetrics, startInterceptor, tuneRuntimeForProxy } from '@threadline/interceptor';
 import { announceReady } from './child-protocol';
 
 const { values } = parseArgs({ options: { upstream: { type: 'string' }, mode: { type: 'string' }, otlp: { type: 'string' } } });
@@ -34,6 +34,7 @@ const config = {
 };
 
 async function main(): Promise<void> {
+  tuneRuntimeForProxy();
   const folder = mkdtempSync(join(tmpdir(), 'threadline-bench-'));
   const file = join(folder, 'interceptor.json');
   writeFileSync(file, JSON.stringify(config, null, 2));

@@ -11,3 +11,4 @@ export type { ProxyCommandOptions, ProxySignals } from './cli/proxy-command';
 export { createAdminServer } from './admin';
 export type { AdminServer, AdminServerOptions } from './admin';
 export { ProxyMetrics } from './metrics';
+export { tuneRuntimeForProxy } from './runtime-tuning';

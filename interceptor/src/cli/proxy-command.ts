@@ -7,6 +7,7 @@ import { ConfigError } from '@threadline/connectors';
 import { createAdminServer, type AdminServer } from '../admin';
 import { startInterceptor, type Interceptor } from '../interceptor';
 import { ProxyMetrics } from '../metrics';
+import { tuneRuntimeForProxy } from '../runtime-tuning';
 import { parseCommandLine, UsageError, type CliCommand } from './command';
 import { formatHelp, PROGRAM } from './help';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './io';
@@ -65,6 +66,7 @@ export async function runProxyCommand(argv: string[], io: CliIo, options: ProxyC
   }
 
   const say = (line: string): void => io.stderr.write(`${line}\n`);
+  tuneRuntimeForProxy();
   const metrics = new ProxyMetrics();
   let interceptor: Interceptor;
   try {
