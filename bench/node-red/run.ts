@@ -11,6 +11,9 @@
 // must have arrived as one trace of exactly 12 spans, at least as many traces as answered requests.
 //
 //   node --import tsx bench/node-red/run.ts [--duration S] [--connections N] [--rounds N] [--queue default|large]
+//        [--node-args="FLAGS"]
+//
+// --node-args passes node flags to both Node-RED processes (the traced one and the untraced one).
 //
 // --queue default uses automatic tracing's queue defaults (16,384 spans, batches of 2048); `large` a
 // queue of 100,000 spans, to tell queue drops from tracing cost. bench/node-red/span-cost.ts measures the
@@ -35,8 +38,11 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '3' },
     queue: { type: 'string', default: 'default' },
+    'node-args': { type: 'string', default: '' },
   },
 });
+/** Node flags for both Node-RED processes (e.g. --no-allocation-site-pretenuring, which NODE_OPTIONS refuses). */
+const NODE_ARGS = (flags['node-args'] ?? '').split(/\s+/).filter((arg) => arg !== '');
 const DURATION_S = positive('duration', Number(flags.duration));
 const CONNECTIONS = positive('connections', Number(flags.connections));
 const ROUNDS = positive('rounds', Number(flags.rounds));
@@ -62,7 +68,7 @@ async function loadRound(red: NodeRedRuntime, durationSeconds: number): Promise<
 
 
 async function main(): Promise<void> {
-  const command = `node --import tsx bench/node-red/run.ts --duration ${DURATION_S} --connections ${CONNECTIONS} --rounds ${ROUNDS} --queue ${flags.queue}`;
+  const command = `node --import tsx bench/node-red/run.ts --duration ${DURATION_S} --connections ${CONNECTIONS} --rounds ${ROUNDS} --queue ${flags.queue}${NODE_ARGS.length > 0 ? ` --node-args="${NODE_ARGS.join(' ')}"` : ''}`;
   console.log(`Node-RED automatic tracing benchmark\n  machine: ${machine()}\n  load average: ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}\n  command: ${command}\n`);
   const children: BenchChild[] = [];
   const runtimes: NodeRedRuntime[] = [];
@@ -71,9 +77,10 @@ async function main(): Promise<void> {
     children.push(receiver);
     const receiverUrl = `http://127.0.0.1:${receiver.port}`;
     const queue = flags.queue === 'large' ? { queue: { maxSize: 100_000 } } : {};
-    const off = await startNodeRed({});
+    const off = await startNodeRed({ nodeArgs: NODE_ARGS });
     runtimes.push(off);
     const on = await startNodeRed({
+      nodeArgs: NODE_ARGS,
       settings: {
         threadline: {
           autoTrace: {
