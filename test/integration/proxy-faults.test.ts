@@ -13,6 +13,8 @@ import { startProxyProcess } from '../../interceptor/test/proxy/process-support'
 jest.setTimeout(50_000);
 
 const SPAN_STATUS_ERROR = 2;
+/** More than loopback socket buffers hold, so the proxy has to pause the upstream for a slow client. */
+const BULKY_BYTES = 32 * 1024 * 1024;
 
 let folder: TempFolder;
 let receiver: Receiver;
@@ -49,6 +51,7 @@ describe('upstream failures', () => {
   let proxy: TestProxy;
   let hanging: net.Server;
   let silent: Upstream;
+  let bulky: Upstream;
   let refusedPort: number;
 
   beforeAll(async () => {
@@ -64,10 +67,16 @@ describe('upstream failures', () => {
       response.writeHead(200, { 'content-type': 'text/plain' });
       response.write('first part;');
     });
+    // Sends a body far larger than the socket buffers, as fast as it may.
+    bulky = await startUpstream((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(BULKY_BYTES) });
+      response.end(Buffer.alloc(BULKY_BYTES, 0x61));
+    });
     proxy = await startProxy(
       folder,
       proxyConfig(
         [
+          { name: 'bulky', path: '/bulky', upstream: bulky.url, timeouts: { idleMillis: 400 } },
           { name: 'refused', path: '/refused', upstream: `http://127.0.0.1:${refusedPort}` },
           { name: 'hanging', path: '/hanging', upstream: `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`, timeouts: { responseHeadersMillis: 600 } },
           { name: 'silent', path: '/silent', upstream: silent.url, timeouts: { idleMillis: 400 } },
@@ -81,6 +90,7 @@ describe('upstream failures', () => {
   afterAll(async () => {
     await proxy?.close();
     await silent?.close();
+    await bulky?.close();
     await new Promise<void>((resolve) => hanging.close(() => resolve()));
   });
 
@@ -123,6 +133,24 @@ describe('upstream failures', () => {
     const span = await routeSpan('silent');
     expect(span.status.code).toBe(SPAN_STATUS_ERROR);
     expect(span.attributes).toMatchObject({ 'http.response.status_code': 200, 'error.type': 'UND_ERR_BODY_TIMEOUT' });
+  });
+
+  test('a slow client is not a silent upstream: a body held back by the client past the idle timeout arrives whole', async () => {
+    const outcome = await new Promise<{ status: number; bytes: number; complete: boolean }>((resolve) => {
+      http.get({ host: '127.0.0.1', port: proxy.port, path: '/bulky', agent: false }, (response) => {
+        let bytes = 0;
+        // Not reading for longer than the route's idle timeout: the proxy pauses the upstream meanwhile.
+        response.pause();
+        setTimeout(() => response.resume(), 1200);
+        response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        response.on('close', () => resolve({ status: response.statusCode ?? 0, bytes, complete: response.complete }));
+        response.on('error', () => undefined);
+      });
+    });
+    expect(outcome).toEqual({ status: 200, bytes: BULKY_BYTES, complete: true });
+    const span = await routeSpan('bulky');
+    expect(span.status.code).not.toBe(SPAN_STATUS_ERROR);
+    expect(span.attributes['error.type']).toBeUndefined();
   });
 });
 
