@@ -118,11 +118,21 @@ export interface StartProxyOptions {
   otlp?: boolean;
 }
 
+/**
+ * OpenTelemetry's in-memory exporter forgets its spans when the pipeline shuts down; this one keeps
+ * them, so a test can read what a proxy exported while closing (a drain ends in a shutdown).
+ */
+class KeepingSpanExporter extends InMemorySpanExporter {
+  override shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
 /** Starts an interceptor in this process; spans go to memory (or over OTLP), access-log lines to `accessLog`. */
 export async function startProxy(folder: TempFolder, config: Record<string, unknown>, options: StartProxyOptions = {}): Promise<TestProxy> {
   const file = folder.write(config);
   const env = options.env ?? {};
-  const exporter = new InMemorySpanExporter();
+  const exporter = new KeepingSpanExporter();
   const observer = new RecordingObserver();
   const accessLog: string[] = [];
   const log: string[] = [];
