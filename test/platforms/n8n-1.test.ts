@@ -34,6 +34,26 @@ afterAll(async () => {
   await scenario?.stop();
 });
 
+/**
+ * Waits for the trace of `traceId` whose interceptor CLIENT span (the downstream's parent) leads up
+ * to the interceptor's SERVER span, and checks both ends: the CLIENT span of the partner route,
+ * and the SERVER span as the caller's child. Returns the spans between them (in n8n) too.
+ */
+async function interceptedTrace(traceId: string, callerSpanId: string, downstreamParentId: string) {
+  const trace = await waitForTrace(scenario.receiver, traceId, (spans) => {
+    const client = spans.find((span) => span.spanId === downstreamParentId);
+    const reachesServer = client !== undefined && ancestors(client, spans).some((span) => span.kind === SERVER && serviceOf(span) === INTERCEPTOR_SERVICE_NAME);
+    return reachesServer && danglingParents(spans).every((id) => id === callerSpanId);
+  }, 60_000);
+  const tree = describeTrace(trace);
+  const client = trace.find((span) => span.spanId === downstreamParentId)!;
+  expect({ kind: client.kind, service: serviceOf(client), route: client.attributes['threadline.route'], tree }).toMatchObject({ kind: CLIENT, service: INTERCEPTOR_SERVICE_NAME, route: 'partner' });
+  const chain = ancestors(client, trace);
+  const server = chain[chain.length - 1]!;
+  expect({ kind: server.kind, service: serviceOf(server), parent: server.parentSpanId, tree }).toMatchObject({ kind: SERVER, service: INTERCEPTOR_SERVICE_NAME, parent: callerSpanId });
+  return { trace, tree, server, inN8n: chain.slice(0, -1) };
+}
+
 test('a webhook call through the interceptor is one trace from the caller to the downstream API, with only the allowed baggage', async () => {
   const { receiver } = scenario;
   // The downstream API: one call, in trace T, with the order the workflow built; user.email never
@@ -50,21 +70,8 @@ test('a webhook call through the interceptor is one trace from the caller to the
 
   // The trace at the receiver: the downstream's parent is the interceptor's CLIENT span, and its
   // ancestors lead through Threadline's spans in n8n to the interceptor's SERVER span.
-  const trace = await waitForTrace(receiver, CALLER_TRACE, (spans) => {
-    const client = spans.find((span) => span.spanId === downstreamParent.parentId);
-    const reachesServer = client !== undefined && ancestors(client, spans).some((span) => span.kind === SERVER && serviceOf(span) === INTERCEPTOR_SERVICE_NAME);
-    return reachesServer && danglingParents(spans).every((id) => id === CALLER_SPAN);
-  }, 60_000);
-  const tree = describeTrace(trace);
-
-  const client = trace.find((span) => span.spanId === downstreamParent.parentId)!;
-  expect({ kind: client.kind, service: serviceOf(client), route: client.attributes['threadline.route'], tree }).toMatchObject({ kind: CLIENT, service: INTERCEPTOR_SERVICE_NAME, route: 'partner' });
-
-  const chain = ancestors(client, trace);
-  const server = chain[chain.length - 1]!;
-  expect({ kind: server.kind, service: serviceOf(server), parent: server.parentSpanId, tree }).toMatchObject({ kind: SERVER, service: INTERCEPTOR_SERVICE_NAME, parent: CALLER_SPAN });
+  const { trace, tree, server, inN8n } = await interceptedTrace(CALLER_TRACE, CALLER_SPAN, downstreamParent.parentId);
   // Between them, in n8n: the sample's Continue Trace span and the CLIENT span of its traced call.
-  const inN8n = chain.slice(0, -1);
   expect({ path: inN8n.map((span) => `${serviceOf(span)} kind ${span.kind}`), tree }).toEqual({ path: [`${N8N_SERVICE_NAME} kind ${CLIENT}`, `${N8N_SERVICE_NAME} kind ${INTERNAL}`], tree });
   expect(inN8n[0]!.attributes).toMatchObject({ 'http.request.method': 'POST', 'url.full': `http://127.0.0.1:${scenario.interceptor.address.port}/partner/orders`, 'http.response.status_code': 200 });
 
@@ -101,21 +108,9 @@ test('Outbound Headers → the core HTTP Request node → End Span: one trace wi
     downstreamPath: '/shipments',
   });
 
-  const trace = await waitForTrace(receiver, CORE_TRACE, (spans) => {
-    const client = spans.find((span) => span.spanId === downstreamParent.parentId);
-    const reachesServer = client !== undefined && ancestors(client, spans).some((span) => span.kind === SERVER && serviceOf(span) === INTERCEPTOR_SERVICE_NAME);
-    return reachesServer && danglingParents(spans).every((id) => id === CORE_CALLER_SPAN);
-  }, 60_000);
-  const tree = describeTrace(trace);
-
   // caller → interceptor SERVER → Continue Trace → Threadline CLIENT (Outbound Headers, ended by
   // End Span with the status code) → interceptor CLIENT → downstream.
-  const client = trace.find((span) => span.spanId === downstreamParent.parentId)!;
-  expect({ kind: client.kind, service: serviceOf(client), route: client.attributes['threadline.route'], tree }).toMatchObject({ kind: CLIENT, service: INTERCEPTOR_SERVICE_NAME, route: 'partner' });
-  const chain = ancestors(client, trace);
-  const server = chain[chain.length - 1]!;
-  expect({ kind: server.kind, service: serviceOf(server), parent: server.parentSpanId, tree }).toMatchObject({ kind: SERVER, service: INTERCEPTOR_SERVICE_NAME, parent: CORE_CALLER_SPAN });
-  const inN8n = chain.slice(0, -1);
+  const { trace, tree, inN8n } = await interceptedTrace(CORE_TRACE, CORE_CALLER_SPAN, downstreamParent.parentId);
   expect({ path: inN8n.map((span) => `${serviceOf(span)} kind ${span.kind}`), tree }).toEqual({ path: [`${N8N_SERVICE_NAME} kind ${CLIENT}`, `${N8N_SERVICE_NAME} kind ${INTERNAL}`], tree });
   expect(inN8n[0]!.attributes).toMatchObject({ 'http.request.method': 'POST', 'url.full': `http://127.0.0.1:${scenario.interceptor.address.port}/partner/shipments`, 'http.response.status_code': 200 });
 
