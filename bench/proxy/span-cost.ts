@@ -2,8 +2,9 @@
 // the figure barely moves when other work shares the machine: the same route tracing, tracer,
 // redactor and span pipeline the proxy builds, driven for a fixed number of requests (extract the
 // caller's context, start the span, inject upstream, record the outcome and end it), with every
-// span encoded as OTLP/protobuf by the exporter's encoder and then discarded. It also times that
-// encoder against OpenTelemetry's serializer on the same spans.
+// span encoded as OTLP/protobuf when it is queued, as the OTLP exporter has it, and each finished
+// request discarded. It also times the encoder against OpenTelemetry's serializer on a sample of
+// those spans.
 //
 //   node --import tsx bench/proxy/span-cost.ts [--requests N]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,11 +15,12 @@ import { parseArgs } from 'node:util';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { createPipeline } from '@threadline/connectors';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { createPipeline, PIPELINE_SCOPE_NAME } from '@threadline/connectors';
 // The built packages (npm run build), not their sources: code run through tsx gets esbuild's
 // keep-names helper on many closures, which the proxy in production does not pay.
-import { OtlpTraceEncoder } from '@threadline/connectors/dist/pipeline/export/otlp-protobuf-encoder';
+import type { EncodedSpanExporter, EncodedSpans } from '@threadline/connectors/dist/pipeline/export/encoded-spans';
+import { OtlpTraceEncoder, SpanBatchEncoder } from '@threadline/connectors/dist/pipeline/export/otlp-protobuf-encoder';
 import { loadInterceptorConfig } from '@threadline/interceptor';
 import { buildGeneration } from '@threadline/interceptor/dist/proxy/generation';
 import { RouteRedactor, RouteSampler } from '@threadline/interceptor/dist/proxy/per-route-seams';
@@ -33,15 +35,32 @@ if (!Number.isInteger(REQUESTS) || REQUESTS <= 0) throw new Error('--requests mu
 const WARMUP = Math.min(20_000, REQUESTS);
 const SAMPLE_SPANS = 256;
 
-/** Encodes every batch as the OTLP exporter would, keeps a sample for the encoder comparison, sends nothing. */
-class EncodingExporter implements SpanExporter {
-  readonly sample: ReadableSpan[] = [];
-  private readonly encoder = new OtlpTraceEncoder();
+/** Keeps the first spans it encodes, for the encoder comparison. */
+class SamplingBatchEncoder extends SpanBatchEncoder {
+  constructor(private readonly sample: ReadableSpan[]) {
+    super();
+  }
 
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    if (this.sample.length < SAMPLE_SPANS) this.sample.push(...spans.slice(0, SAMPLE_SPANS - this.sample.length));
-    this.encoder.encode(spans);
+  override add(span: ReadableSpan): void {
+    if (this.sample.length < SAMPLE_SPANS) this.sample.push(span);
+    super.add(span);
+  }
+}
+
+/** Takes requests encoded span by span, as the OTLP exporter does, and sends nothing. */
+class EncodingExporter implements EncodedSpanExporter {
+  readonly sample: ReadableSpan[] = [];
+
+  startBatch(): SpanBatchEncoder {
+    return this.sample.length < SAMPLE_SPANS ? new SamplingBatchEncoder(this.sample) : new SpanBatchEncoder();
+  }
+
+  exportEncoded(_spans: EncodedSpans, resultCallback: (result: ExportResult) => void): void {
     setImmediate(() => resultCallback({ code: ExportResultCode.SUCCESS }));
+  }
+
+  export(_spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    resultCallback({ code: ExportResultCode.FAILED, error: new Error('the queue sends encoded requests') });
   }
 
   async shutdown(): Promise<void> {}
@@ -86,7 +105,7 @@ function setUp(mode: '0' | '100'): Setup {
   const pipeline = createPipeline(config.telemetry, { exporter, sampler: new RouteSampler(generation.defaultSampler), redactor });
   const route = generation.routes.routes[0]!;
   return {
-    tracer: new ProxyTracer(pipeline.tracer, redactor),
+    tracer: new ProxyTracer(pipeline.getLeanTracer(PIPELINE_SCOPE_NAME), redactor),
     route,
     tracing: route.tracing!,
     exporter,

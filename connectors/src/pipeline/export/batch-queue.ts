@@ -2,7 +2,8 @@
 // one cannot give exact counts (its drop counter resets when it logs), loses a batch on the first
 // failed export, and has no retry: this queue counts every span exactly, keeps a failing batch
 // (inside the bound) and retries it with backoff and jitter until the collector answers, the
-// attempts or the batch's time budget run out, or shutdown's deadline passes.
+// attempts or the batch's time budget run out, or shutdown's deadline passes. How the spans wait
+// (objects, or requests encoded as the spans arrive) is span-batches.ts's business.
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { ExportResult } from '@opentelemetry/core';
 import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
@@ -11,7 +12,8 @@ import type { RedactedSpan, RedactedSpanSink } from '../redact/redacted-span';
 import type { PipelineCounters } from '../stats';
 import type { RetryPolicy } from './retry';
 import { describeExportError, isRetryableExportError, retryDelay } from './retry';
-import { RingQueue } from './ring-queue';
+import type { SpanBatches } from './span-batches';
+import { spanBatchesFor } from './span-batches';
 
 export interface BatchQueueOptions {
   /** Spans held at most, the batches being exported included. */
@@ -62,12 +64,13 @@ function positiveInteger(value: number, fallback: number): number {
 }
 
 export class BatchQueue implements RedactedSpanSink {
-  private readonly queue: RingQueue<RedactedSpan>;
+  private readonly queue: SpanBatches<object>;
+  private readonly capacity: number;
   private readonly maxBatchSize: number;
   private readonly maxConcurrentExports: number;
   private readonly random: () => number;
   /** Batches being exported; a batch leaves the set when it is settled or abandoned. */
-  private readonly inFlight = new Set<RedactedSpan[]>();
+  private readonly inFlight = new Set<object>();
   private inFlightSpans = 0;
   private delayTimer: NodeJS.Timeout | undefined;
   private readonly backoffs = new Set<Sleep>();
@@ -76,6 +79,7 @@ export class BatchQueue implements RedactedSpanSink {
   private settled = 0;
   private waiters: FlushWaiter[] = [];
   private closed = false;
+  private storeFailureLogged = false;
   private abandoned = false;
   private shutdownOnce: Promise<void> | undefined;
 
@@ -84,8 +88,9 @@ export class BatchQueue implements RedactedSpanSink {
     private readonly counters: PipelineCounters,
     private readonly options: BatchQueueOptions,
   ) {
-    this.queue = new RingQueue(positiveInteger(options.maxQueueSize, 1));
-    this.maxBatchSize = Math.min(positiveInteger(options.maxBatchSize, 1), this.queue.capacity);
+    this.capacity = positiveInteger(options.maxQueueSize, 1);
+    this.maxBatchSize = Math.min(positiveInteger(options.maxBatchSize, 1), this.capacity);
+    this.queue = spanBatchesFor(exporter, this.capacity, this.maxBatchSize);
     this.maxConcurrentExports = positiveInteger(options.maxConcurrentExports ?? 2, 1);
     this.random = options.random ?? Math.random;
   }
@@ -96,7 +101,7 @@ export class BatchQueue implements RedactedSpanSink {
   }
 
   canAccept(): boolean {
-    return !this.closed && this.queued < this.queue.capacity;
+    return !this.closed && this.queued < this.capacity;
   }
 
   countDropped(): void {
@@ -109,7 +114,13 @@ export class BatchQueue implements RedactedSpanSink {
       this.countDropped();
       return false;
     }
-    this.queue.push(span);
+    try {
+      this.queue.push(span);
+    } catch (error) {
+      this.countDropped();
+      this.logStoreFailure(error);
+      return false;
+    }
     this.accepted++;
     this.schedule();
     return true;
@@ -152,6 +163,12 @@ export class BatchQueue implements RedactedSpanSink {
     grace.wake();
   }
 
+  private logStoreFailure(error: unknown): void {
+    if (this.storeFailureLogged) return;
+    this.storeFailureLogged = true;
+    diag.error(`Threadline could not queue a span for export (${describeExportError(error)}); it is counted as dropped. Further failures are only counted.`);
+  }
+
   private wantsExportNow(): boolean {
     return this.queue.length >= this.maxBatchSize || this.waiters.length > 0 || this.closed;
   }
@@ -180,13 +197,13 @@ export class BatchQueue implements RedactedSpanSink {
   }
 
   private startExport(): void {
-    const batch = this.queue.take(this.maxBatchSize);
+    const batch = this.queue.take();
     this.inFlight.add(batch);
-    this.inFlightSpans += batch.length;
+    this.inFlightSpans += this.queue.spanCount(batch);
     void this.exportWithRetry(batch).then(() => this.schedule());
   }
 
-  private async exportWithRetry(batch: RedactedSpan[]): Promise<void> {
+  private async exportWithRetry(batch: object): Promise<void> {
     const deadline = Date.now() + Math.max(0, this.options.exportTimeoutMillis);
     for (let attempt = 1; ; attempt++) {
       const result = await this.exportOnce(batch, Math.max(1, deadline - Date.now()));
@@ -202,7 +219,7 @@ export class BatchQueue implements RedactedSpanSink {
       if (!retryable || attempt >= this.options.retry.maxAttempts || Date.now() + wait >= deadline) {
         this.finishBatch(batch, 'failed');
         diag.error(
-          `Threadline export of ${batch.length} spans failed after ${attempt} attempt(s): ${this.counters.lastExportError}` +
+          `Threadline export of ${this.queue.spanCount(batch)} spans failed after ${attempt} attempt(s): ${this.counters.lastExportError}` +
             (retryable ? '' : ' (not retryable)'),
         );
         return;
@@ -216,15 +233,16 @@ export class BatchQueue implements RedactedSpanSink {
   }
 
   /** Settles a batch: it leaves the in-flight set before anyone waiting on a flush hears of it. */
-  private finishBatch(batch: RedactedSpan[], outcome: 'exported' | 'failed'): void {
+  private finishBatch(batch: object, outcome: 'exported' | 'failed'): void {
+    const count = this.queue.spanCount(batch);
     this.inFlight.delete(batch);
-    this.inFlightSpans -= batch.length;
-    this.counters[outcome] += batch.length;
-    this.settle(batch.length);
+    this.inFlightSpans -= count;
+    this.counters[outcome] += count;
+    this.settle(count);
   }
 
   /** One export call; never rejects. Answers FAILED on a throw, a timeout or abandonment. */
-  private exportOnce(batch: RedactedSpan[], timeoutMillis: number): Promise<ExportResult> {
+  private exportOnce(batch: object, timeoutMillis: number): Promise<ExportResult> {
     return new Promise<ExportResult>((resolve) => {
       let done = false;
       const finish = (result: ExportResult): void => {
@@ -243,7 +261,7 @@ export class BatchQueue implements RedactedSpanSink {
       this.pendingExports.add(abandon);
       try {
         // The exporter's own HTTP calls must not produce spans.
-        context.with(suppressTracing(context.active()), () => this.exporter.export(batch, finish));
+        context.with(suppressTracing(context.active()), () => this.queue.export(batch, finish));
       } catch (error) {
         finish({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
       }

@@ -1,7 +1,8 @@
 // The OTLP/HTTP span exporter: OpenTelemetry's exporter base, export delegate and serializers
 // (http/protobuf or http/json), over this package's HTTP transport (see http-transport.ts). What
 // this file adds: one config shape, TLS files read up front with errors that name the field, and
-// an agent owned here so shutdown closes its sockets.
+// an agent owned here so shutdown closes its sockets. Over http/protobuf it also takes requests the
+// export queue encoded as spans arrived (see encoded-spans.ts).
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -9,10 +10,12 @@ import { diag } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import { CompressionAlgorithm, createOtlpNetworkExportDelegate, ExporterMetrics, OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
 import { JsonTraceSerializer, ProtobufTraceSerializer, TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
+import type { IExportTraceServiceResponse, ISerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { ExporterConfig, TlsConfig } from '../../config/types';
+import type { EncodedSpanExporter, EncodedSpans } from './encoded-spans';
 import { createHttpTransport } from './http-transport';
-import { OtlpTraceEncoder } from './otlp-protobuf-encoder';
+import { OtlpTraceEncoder, SpanBatchEncoder } from './otlp-protobuf-encoder';
 
 /** How long shutdown waits for the exporter's requests before it closes the sockets under them. */
 const SHUTDOWN_GRACE_MILLIS = 1000;
@@ -69,12 +72,18 @@ function protobufSerializer(): typeof ProtobufTraceSerializer {
   };
 }
 
+/** Requests encoded by the queue go out as they are. */
+const ENCODED_SERIALIZER: ISerializer<EncodedSpans, IExportTraceServiceResponse> = {
+  serializeRequest: (request) => request.body,
+  deserializeResponse: (data) => ProtobufTraceSerializer.deserializeResponse(data),
+};
+
 /**
  * An OTLP/HTTP span exporter for `config`: protocol, endpoint, headers, timeout, gzip, and TLS
  * with a custom CA and a client certificate (mutual TLS). It sends each batch once; retries are
  * BatchQueue's. Throws, naming the field, when the endpoint is not a URL or a TLS file cannot be read.
  */
-export function createOtlpExporter(config: ExporterConfig): SpanExporter {
+export function createOtlpExporter(config: ExporterConfig): SpanExporter | EncodedSpanExporter {
   const url = parseEndpoint(config.tracesEndpoint);
   const agent = createAgent(url, config.tls ?? {});
   const json = config.protocol === 'http/json';
@@ -85,6 +94,11 @@ export function createOtlpExporter(config: ExporterConfig): SpanExporter {
     compression: config.compression === 'gzip' ? 'gzip' : 'none',
     agent,
   });
+  const delegateOptions = {
+    timeoutMillis: config.timeoutMillis,
+    concurrencyLimit: CONCURRENCY_LIMIT,
+    compression: config.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
+  };
   const metrics = new ExporterMetrics<ReadableSpan[]>({
     componentType: 'otlp_http_span_exporter',
     metricsHelper: TraceExporterMetricsHelper,
@@ -92,37 +106,55 @@ export function createOtlpExporter(config: ExporterConfig): SpanExporter {
     meterProvider: undefined,
     responseAttributesFromError: () => ({}),
   });
-  const delegate = createOtlpNetworkExportDelegate(
-    {
-      timeoutMillis: config.timeoutMillis,
-      concurrencyLimit: CONCURRENCY_LIMIT,
-      compression: config.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
-    },
-    json ? JsonTraceSerializer : protobufSerializer(),
-    metrics,
-    transport,
+  const exporter = new OTLPExporterBase<ReadableSpan[]>(
+    createOtlpNetworkExportDelegate(delegateOptions, json ? JsonTraceSerializer : protobufSerializer(), metrics, transport),
   );
-  const exporter = new OTLPExporterBase<ReadableSpan[]>(delegate);
-
-  return {
+  // Over http/protobuf, requests the queue encoded go out through the same transport, options and
+  // response handling, with the queue's bytes as the body.
+  const encoded = json
+    ? undefined
+    : new OTLPExporterBase<EncodedSpans>(
+        createOtlpNetworkExportDelegate(
+          delegateOptions,
+          ENCODED_SERIALIZER,
+          new ExporterMetrics<EncodedSpans>({
+            componentType: 'otlp_http_span_exporter',
+            metricsHelper: { name: 'span', countItems: (request) => request.spanCount },
+            url: url.href,
+            meterProvider: undefined,
+            responseAttributesFromError: () => ({}),
+          }),
+          transport,
+        ),
+      );
+  const shutdown = async (): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SHUTDOWN_GRACE_MILLIS);
+      timer.unref();
+    });
+    try {
+      await Promise.race([Promise.all([exporter.shutdown(), encoded?.shutdown()]), grace]);
+    } finally {
+      clearTimeout(timer);
+      agent.destroy();
+    }
+  };
+  const spanExporter: SpanExporter = {
     export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
       exporter.export(spans, resultCallback);
     },
-    forceFlush(): Promise<void> {
-      return exporter.forceFlush();
+    forceFlush: async () => {
+      await Promise.all([exporter.forceFlush(), encoded?.forceFlush()]);
     },
-    async shutdown(): Promise<void> {
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, SHUTDOWN_GRACE_MILLIS);
-        timer.unref();
-      });
-      try {
-        await Promise.race([exporter.shutdown(), grace]);
-      } finally {
-        clearTimeout(timer);
-        agent.destroy();
-      }
+    shutdown,
+  };
+  if (encoded === undefined) return spanExporter;
+  return {
+    ...spanExporter,
+    startBatch: () => new SpanBatchEncoder(),
+    exportEncoded(spans: EncodedSpans, resultCallback: (result: ExportResult) => void): void {
+      encoded.export(spans, resultCallback);
     },
   };
 }

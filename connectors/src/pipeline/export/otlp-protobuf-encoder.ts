@@ -2,7 +2,8 @@
 // hot path. It writes the same bytes as OpenTelemetry's ProtobufTraceSerializer (same fields, same
 // order, same grouping by Resource and scope object), in one pass instead of a size estimate
 // followed by a write: strings and ids go to the buffer through Buffer's native UTF-8 and hex
-// writers, lengths are back-patched, and the working buffer is kept between batches.
+// writers, and lengths are back-patched. A SpanBatchEncoder takes the spans of a batch one at a
+// time, as they are queued, so the export queue holds bytes rather than span objects.
 //
 // Messages (opentelemetry/proto trace/v1, common/v1, resource/v1):
 //   ExportTraceServiceRequest { 1 resource_spans }
@@ -27,23 +28,31 @@ const FIXED32 = 5;
 const FLAG_HAS_IS_REMOTE = 0x100;
 const FLAG_IS_REMOTE = 0x200;
 
-const INITIAL_BYTES = 64 * 1024;
+/** First size of the buffer of one scope's spans (it doubles as it fills). */
+const INITIAL_GROUP_BYTES = 4 * 1024;
 const TWO_POW_32 = 0x1_0000_0000;
 const MIN_INT64 = -(2 ** 63);
 const MAX_INT64 = 2 ** 63;
 
 /** A growable byte buffer with the few protobuf primitives the trace messages need. */
 class ProtobufBuffer {
-  private bytes = Buffer.allocUnsafe(INITIAL_BYTES);
+  private bytes: Buffer;
   pos = 0;
 
-  reset(): void {
-    this.pos = 0;
+  constructor(initialBytes: number) {
+    this.bytes = Buffer.allocUnsafe(initialBytes);
   }
 
-  /** A copy of what was written (the buffer is reused by the next batch). */
-  result(): Uint8Array {
-    return new Uint8Array(this.bytes.subarray(0, this.pos));
+  /** What was written, without a copy: the buffer is not written to again. */
+  view(): Uint8Array {
+    return this.bytes.subarray(0, this.pos);
+  }
+
+  /** Bytes written by another buffer, as they are. */
+  append(other: ProtobufBuffer): void {
+    this.ensure(other.pos);
+    other.bytes.copy(this.bytes, this.pos, 0, other.pos);
+    this.pos += other.pos;
   }
 
   private ensure(extra: number): void {
@@ -149,7 +158,7 @@ class ProtobufBuffer {
     this.ensure(length + 1);
     const bytes = this.bytes;
     bytes[this.pos++] = length;
-    for (let index = 0; index < length * 2; index += 2) bytes[this.pos++] = (nibble(hex.charCodeAt(index)) << 4) | nibble(hex.charCodeAt(index + 1));
+    for (let index = 0; index < length * 2; index += 2) bytes[this.pos++] = HEX_PAIRS[((hex.charCodeAt(index) & 0x7f) << 7) | (hex.charCodeAt(index + 1) & 0x7f)]!;
   }
 
   bytesField(value: Uint8Array): void {
@@ -192,6 +201,14 @@ function nibble(code: number): number {
   if (code <= 0x39) return code - 0x30;
   return (code | 0x20) - 0x57;
 }
+
+/** The byte two hex digits spell, indexed by their 7-bit codes (one lookup a byte; ids are checked before they get here). */
+const HEX_PAIRS = ((): Uint8Array => {
+  const table = new Uint8Array(1 << 14);
+  const digits = '0123456789abcdefABCDEF';
+  for (const high of digits) for (const low of digits) table[(high.charCodeAt(0) << 7) | low.charCodeAt(0)] = (nibble(high.charCodeAt(0)) << 4) | nibble(low.charCodeAt(0));
+  return table;
+})();
 
 function spanFlags(traceFlags: number, isRemote: boolean | undefined): number {
   return (traceFlags & 0xff) | FLAG_HAS_IS_REMOTE | (isRemote ? FLAG_IS_REMOTE : 0);
@@ -384,41 +401,58 @@ function writeResource(out: ProtobufBuffer, resource: Resource): void {
   out.end(start);
 }
 
-/** Spans grouped by Resource object, then by scope object, in the order they first appear. */
-function groupSpans(spans: readonly ReadableSpan[]): Map<Resource, Map<InstrumentationScope, ReadableSpan[]>> {
-  const byResource = new Map<Resource, Map<InstrumentationScope, ReadableSpan[]>>();
-  for (const span of spans) {
-    let byScope = byResource.get(span.resource);
-    if (byScope === undefined) {
-      byScope = new Map();
-      byResource.set(span.resource, byScope);
-    }
-    let group = byScope.get(span.instrumentationScope);
-    if (group === undefined) {
-      group = [];
-      byScope.set(span.instrumentationScope, group);
-    }
-    group.push(span);
+type ScopeGroups = Map<InstrumentationScope, ProtobufBuffer>;
+
+/**
+ * One ExportTraceServiceRequest, built a span at a time: each span is encoded when it is added,
+ * into the bytes of its Resource and scope object (first-seen order, as the SDK groups them), and
+ * finish() wraps those bytes in their ResourceSpans and ScopeSpans. A span added here can be
+ * collected at once: the batch holds its bytes only.
+ */
+export class SpanBatchEncoder {
+  private readonly groups = new Map<Resource, ScopeGroups>();
+  private lastResource: Resource | undefined;
+  private lastScope: InstrumentationScope | undefined;
+  private lastGroup: ProtobufBuffer | undefined;
+  private spanCount = 0;
+  private spanBytes = 0;
+
+  /** Spans added so far. */
+  get count(): number {
+    return this.spanCount;
   }
-  return byResource;
-}
 
-/** Encodes ExportTraceServiceRequest messages; keeps its working buffer between calls (one at a time). */
-export class OtlpTraceEncoder {
-  private readonly out = new ProtobufBuffer();
+  /** Bytes of the spans added so far. */
+  get byteLength(): number {
+    return this.spanBytes;
+  }
 
-  encode(spans: readonly ReadableSpan[]): Uint8Array {
-    const out = this.out;
-    out.reset();
-    for (const [resource, byScope] of groupSpans(spans)) {
+  /** Encodes `span` into the batch. When encoding throws, the batch is left as it was and the error is rethrown. */
+  add(span: ReadableSpan): void {
+    const group = this.groupOf(span.resource, span.instrumentationScope);
+    const before = group.pos;
+    try {
+      writeSpan(group, span);
+    } catch (error) {
+      group.pos = before;
+      throw error;
+    }
+    this.spanBytes += group.pos - before;
+    this.spanCount++;
+  }
+
+  /** The request's bytes. The encoder is spent afterwards. */
+  finish(): Uint8Array {
+    const out = new ProtobufBuffer(this.spanBytes + 1024);
+    for (const [resource, byScope] of this.groups) {
       out.tag(1, LENGTH_DELIMITED);
       const resourceSpans = out.begin();
       writeResource(out, resource);
-      for (const [scope, group] of byScope) {
+      for (const [scope, spans] of byScope) {
         out.tag(2, LENGTH_DELIMITED);
         const scopeSpans = out.begin();
         writeScope(out, scope);
-        for (const span of group) writeSpan(out, span);
+        out.append(spans);
         if (scope.schemaUrl) {
           out.tag(3, LENGTH_DELIMITED);
           out.string(scope.schemaUrl);
@@ -431,6 +465,36 @@ export class OtlpTraceEncoder {
       }
       out.end(resourceSpans);
     }
-    return out.result();
+    this.groups.clear();
+    this.lastGroup = undefined;
+    return out.view();
+  }
+
+  private groupOf(resource: Resource, scope: InstrumentationScope): ProtobufBuffer {
+    // Consecutive spans mostly share their resource and scope.
+    if (this.lastGroup !== undefined && resource === this.lastResource && scope === this.lastScope) return this.lastGroup;
+    let byScope = this.groups.get(resource);
+    if (byScope === undefined) {
+      byScope = new Map();
+      this.groups.set(resource, byScope);
+    }
+    let group = byScope.get(scope);
+    if (group === undefined) {
+      group = new ProtobufBuffer(INITIAL_GROUP_BYTES);
+      byScope.set(scope, group);
+    }
+    this.lastResource = resource;
+    this.lastScope = scope;
+    this.lastGroup = group;
+    return group;
+  }
+}
+
+/** Encodes ExportTraceServiceRequest messages from whole batches of spans. */
+export class OtlpTraceEncoder {
+  encode(spans: readonly ReadableSpan[]): Uint8Array {
+    const batch = new SpanBatchEncoder();
+    for (const span of spans) batch.add(span);
+    return batch.finish();
   }
 }

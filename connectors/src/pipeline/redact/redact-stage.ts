@@ -1,4 +1,6 @@
-import type { Attributes, Context, Link, SpanStatus } from '@opentelemetry/api';
+import type { Attributes, Context, HrTime, Link, SpanContext, SpanKind, SpanStatus } from '@opentelemetry/api';
+import type { InstrumentationScope } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
 import { diag, TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import type { PipelineCounters } from '../stats';
@@ -32,33 +34,56 @@ function checkParts(parts: RedactableParts): void {
 /**
  * The export snapshot: the redacted parts over the original's identity and timing, in a new
  * object so nothing but the redacted parts can reach the exporter. The parts are not copied: a
- * span cannot change after it ended, and a Redactor returns new objects for what it changes.
+ * span cannot change after it ended, and a Redactor returns new objects for what it changes. A
+ * class, so spanContext() is a method rather than a closure per span.
  */
-function seal(original: ReadableSpan, parts: RedactableParts): RedactedSpan {
+class SealedSpan implements ReadableSpan {
+  readonly kind: SpanKind;
+  readonly parentSpanContext: SpanContext | undefined;
+  readonly startTime: HrTime;
+  readonly endTime: HrTime;
+  readonly duration: HrTime;
+  readonly ended = true;
+  readonly resource: Resource;
+  readonly instrumentationScope: InstrumentationScope;
+  readonly droppedAttributesCount: number;
+  readonly droppedEventsCount: number;
+  readonly droppedLinksCount: number;
+  readonly #context: SpanContext;
+
+  constructor(
+    original: ReadableSpan,
+    readonly name: string,
+    readonly status: SpanStatus,
+    readonly attributes: Attributes,
+    readonly links: Link[],
+    readonly events: TimedEvent[],
+    // The same Resource object for every span of a resource: the OTLP encoder groups spans by Resource identity.
+    resource: Resource | undefined,
+    droppedAttributes: number,
+  ) {
+    this.#context = original.spanContext();
+    this.kind = original.kind;
+    this.parentSpanContext = original.parentSpanContext;
+    this.startTime = original.startTime;
+    this.endTime = original.endTime;
+    this.duration = original.duration;
+    this.resource = resource ?? original.resource;
+    this.instrumentationScope = original.instrumentationScope;
+    this.droppedAttributesCount = original.droppedAttributesCount + droppedAttributes;
+    this.droppedEventsCount = original.droppedEventsCount;
+    this.droppedLinksCount = original.droppedLinksCount;
+  }
+
+  spanContext(): SpanContext {
+    return this.#context;
+  }
+}
+
+function seal(original: ReadableSpan, parts: RedactableParts, droppedAttributes = 0): RedactedSpan {
   checkParts(parts);
-  const context = original.spanContext();
   const status: SpanStatus = parts.status.message === undefined ? { code: parts.status.code } : { code: parts.status.code, message: String(parts.status.message) };
-  const snapshot: ReadableSpan = {
-    name: parts.name,
-    kind: original.kind,
-    spanContext: () => context,
-    parentSpanContext: original.parentSpanContext,
-    startTime: original.startTime,
-    endTime: original.endTime,
-    status,
-    attributes: parts.attributes,
-    links: parts.links as Link[],
-    events: parts.events as TimedEvent[],
-    duration: original.duration,
-    ended: true,
-    // The same Resource object for every span of a resource: the OTLP serializer groups spans by Resource identity.
-    resource: parts.resource ?? original.resource,
-    instrumentationScope: original.instrumentationScope,
-    droppedAttributesCount: original.droppedAttributesCount,
-    droppedEventsCount: original.droppedEventsCount,
-    droppedLinksCount: original.droppedLinksCount,
-  };
-  return snapshot as RedactedSpan;
+  return new SealedSpan(original, parts.name, status, parts.attributes, parts.links as Link[], parts.events as TimedEvent[], parts.resource as Resource | undefined, droppedAttributes) as unknown as RedactedSpan;
 }
 
 function countAttributes(attributes: Attributes | undefined): number {
@@ -149,8 +174,7 @@ export class RedactStage implements SpanProcessor {
     if (this.failureMode === 'drop') return undefined;
     try {
       const { parts, droppedAttributes } = strippedParts(span);
-      const sealed = seal(span, parts);
-      return { ...sealed, droppedAttributesCount: sealed.droppedAttributesCount + droppedAttributes } as RedactedSpan;
+      return seal(span, parts, droppedAttributes);
     } catch {
       return undefined;
     }
