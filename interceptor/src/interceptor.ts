@@ -4,7 +4,7 @@
 // generation they started with, and a bad file changes nothing). close() stops accepting, drains
 // in-flight requests up to a deadline, closes upstream connections and flushes spans.
 import type { AddressInfo } from 'node:net';
-import { ConfigError, createPipeline, formatIssue, redactUrl, REDACTED } from '@threadline/connectors';
+import { ConfigError, createPipeline, formatIssue, PIPELINE_SCOPE_NAME, redactUrl, REDACTED } from '@threadline/connectors';
 import type { ConfigWarning, Environment, Pipeline, PipelineOptions, PipelineStats } from '@threadline/connectors';
 import { loadInterceptorConfig } from './config/load-interceptor-config';
 import type { InterceptorConfig } from './config/types';
@@ -64,7 +64,8 @@ export class Interceptor implements InterceptorControl {
     this.accessLog = openAccessLog(config.accessLog, options.stdout, options.stderr);
     const context: ProxyContext = {
       generation: () => this.generation,
-      tracer: new ProxyTracer(this.pipeline.tracer, this.redactor),
+      // one span per exchange, started and ended with an explicit parent: the lean tracer's case
+      tracer: new ProxyTracer(this.pipeline.getLeanTracer(PIPELINE_SCOPE_NAME), this.redactor),
       pools: this.pools,
       ...(options.observer ? { observer: options.observer } : {}),
       ...(this.accessLog ? { accessLog: this.accessLog } : {}),

@@ -20,6 +20,7 @@ import { createOtlpExporter } from './export/otlp-exporter';
 import type { RedactionFailureMode } from './redact/redact-stage';
 import { RedactStage } from './redact/redact-stage';
 import type { Redactor } from './redact/redactor';
+import { LeanTracer, spanLimitsFromEnv } from './lean-tracer';
 import { RandomFlagTracer } from './random-flag-tracer';
 import { recordToReadableSpan } from './record-span';
 import { buildResource } from './resource';
@@ -75,6 +76,12 @@ export interface Pipeline {
   /** The redaction rules in force; `load(file)` / `reload()` swap them atomically (an invalid file changes nothing). */
   readonly redactionRules: RulesHolder;
   getTracer(name: string, version?: string): Tracer;
+  /**
+   * A tracer for hot paths that start and end a span per request with an explicit parent context:
+   * the same decisions and the same redact → batch → export path, without the SDK's span object
+   * (see lean-tracer.ts).
+   */
+  getLeanTracer(name: string, version?: string): Tracer;
   /** Resolves once every span queued so far is exported or given up on. */
   forceFlush(): Promise<void>;
   /**
@@ -155,6 +162,18 @@ class ThreadlinePipeline implements Pipeline {
 
   getTracer(name: string, version?: string): Tracer {
     return new RandomFlagTracer(this.provider.getTracer(name, version), this.randomTraceIds);
+  }
+
+  getLeanTracer(name: string, version?: string): Tracer {
+    return new LeanTracer({
+      sampler: this.sampler,
+      idGenerator: this.idGenerator,
+      randomRoots: this.randomTraceIds,
+      resource: this.resource,
+      scope: version === undefined ? { name } : { name, version },
+      processor: this.redactStage,
+      limits: spanLimitsFromEnv(),
+    });
   }
 
   forceFlush(): Promise<void> {

@@ -1,7 +1,8 @@
 import type { Attributes, Context, Link, SpanKind, TraceState } from '@opentelemetry/api';
-import { createTraceState, diag, SamplingDecision, trace } from '@opentelemetry/api';
+import { diag, SamplingDecision, trace } from '@opentelemetry/api';
 import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace-base';
 import { FLAG_RANDOM } from '../../propagation/traceparent';
+import { StrictTraceState } from '../../propagation/tracestate';
 import { RANDOMNESS_SUBKEY, readOtEntry, THRESHOLD_SUBKEY, withOtSubkey } from './ot-tracestate';
 import { encodeThreshold, isKept, isValidRandomness, probabilityToThreshold, randomnessOf } from './threshold';
 
@@ -17,7 +18,11 @@ export class ConsistentProbabilitySampler implements Sampler {
   readonly ratio: number;
   /** 14-digit threshold; undefined when ratio is 0 (never sample). */
   readonly threshold: string | undefined;
-  /** The tracestate of a sampled root, made once: TraceState values are immutable. */
+  /**
+   * The tracestate of a sampled root, made once: TraceState values are immutable. A strict one, so
+   * the W3C propagator writes its cached text instead of checking a foreign TraceState again on
+   * every injection.
+   */
   private readonly rootTraceState: TraceState | undefined;
   private warnedAboutRandomFlag = false;
 
@@ -25,7 +30,7 @@ export class ConsistentProbabilitySampler implements Sampler {
     this.ratio = Number.isFinite(ratio) ? Math.min(1, Math.max(0, ratio)) : 0;
     this.threshold = probabilityToThreshold(this.ratio, precision);
     this.rootTraceState =
-      this.threshold === undefined ? undefined : withOtSubkey(createTraceState(), THRESHOLD_SUBKEY, encodeThreshold(this.threshold));
+      this.threshold === undefined ? undefined : withOtSubkey(StrictTraceState.empty(), THRESHOLD_SUBKEY, encodeThreshold(this.threshold));
   }
 
   shouldSample(
