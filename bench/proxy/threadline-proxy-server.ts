@@ -26,9 +26,10 @@ const config = {
   exporter: {
     tracesEndpoint: values.otlp ?? 'http://127.0.0.1:9/v1/traces',
     protocol: 'http/protobuf',
-    // Room for a few seconds of spans at full load, sent every 100 ms in batches small enough that
-    // encoding one holds the event loop for well under a millisecond.
-    queue: { maxSize: 65536, maxBatchSize: 256, scheduledDelayMillis: 100 },
+    // Room for a few seconds of spans at full load, sent at least every 100 ms in batches of
+    // OpenTelemetry's default size: spans are encoded as they are queued, so a batch's size no
+    // longer sets how long encoding it holds the event loop.
+    queue: { maxSize: 65536, maxBatchSize: 512, scheduledDelayMillis: 100 },
   },
   admin: { enabled: false },
 };
