@@ -26,7 +26,7 @@ import { recordToReadableSpan } from './record-span';
 import { buildResource } from './resource';
 import { createSamplerFromConfig } from './sampling/sampler-from-config';
 import type { EndRecordOptions, EndRecordResult, OpenedRecord, OpenRecordOptions, RecordOpenerOptions } from './span-record';
-import { asParent, openedBy, openRecordWithFacts, recordToCarrier, stillAsOpened, validateRecord } from './span-record';
+import { openedBy, openRecordWithFacts, recordToCarrier, stillAsOpened, validateRecord } from './span-record';
 import type { PipelineStats } from './stats';
 import { PipelineCounters } from './stats';
 import { RecordSweeper } from './sweeper';
@@ -193,7 +193,7 @@ class ThreadlinePipeline implements Pipeline {
     const parent = options?.parent;
     // a parent record this pipeline opened: its context as it was built, not parsed and checked again
     const vouched = typeof parent === 'object' && parent !== null ? this.trusted(parent as SpanRecord) : undefined;
-    return openRecordWithFacts(options ?? { name: '' }, this.opener, vouched === undefined ? undefined : asParent(vouched)).record;
+    return openRecordWithFacts(options ?? { name: '' }, this.opener, vouched).record;
   }
 
   endRecord(record: SpanRecord, options: EndRecordOptions = {}): EndRecordResult {

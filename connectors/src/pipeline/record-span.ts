@@ -1,6 +1,6 @@
 // A span record (plain data) → the ReadableSpan the export path takes, with exactly the record's
 // ids and start time. Errors become the semantic-convention exception event and error.type.
-import type { Attributes, HrTime, Link, SpanContext, SpanStatus, TraceState } from '@opentelemetry/api';
+import type { Attributes, HrTime, Link, SpanContext, SpanStatus } from '@opentelemetry/api';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import { hrTimeDuration, sanitizeAttributes } from '@opentelemetry/core';
@@ -102,12 +102,12 @@ function scopeOf(name: string, version: string | undefined): InstrumentationScop
   return scope;
 }
 
-/** What this process kept of a record it opened itself, so it is not parsed back from the record. */
-export interface KnownStart {
-  startTime: HrTime;
-  traceState: TraceState | undefined;
-  /** The record's SpanContext, when one was made already (for the record as a parent). */
-  asParent?: { readonly spanContext: SpanContext };
+/**
+ * What this process kept of a record it opened itself, so it is not parsed back from the record:
+ * its start as HrTime, and (the object itself) the record's SpanContext.
+ */
+export interface KnownStart extends SpanContext {
+  readonly startTime: HrTime;
 }
 
 const UNSET_STATUS: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
@@ -180,11 +180,11 @@ export function recordToReadableSpan(
   }
   if (end.incomplete) attributes[ATTR_SPAN_INCOMPLETE] = true;
 
-  const spanContext: SpanContext = known?.asParent?.spanContext ?? {
+  const spanContext: SpanContext = known ?? {
     traceId: record.traceId,
     spanId: record.spanId,
     traceFlags: record.traceFlags,
-    traceState: known !== undefined ? known.traceState : record.tracestate === undefined ? undefined : parseTraceState(record.tracestate),
+    traceState: record.tracestate === undefined ? undefined : parseTraceState(record.tracestate),
   };
   const parentSpanContext: SpanContext | undefined =
     record.parentSpanId === undefined ? undefined : { traceId: record.traceId, spanId: record.parentSpanId, traceFlags: record.traceFlags };

@@ -149,40 +149,29 @@ export interface RecordOpenerOptions {
 /**
  * A record as this process opened it: the record, and what closing it needs in the form the SDK
  * uses (start as HrTime, tracestate parsed), so a record that never left the process is neither
- * validated nor converted again. `matches` tells whether the record still holds what was opened.
+ * validated nor converted again. It is also the record's SpanContext (valid ids, local): as the
+ * parent of the next record and as the finished span's context, without another object per span.
+ * stillAsOpened tells whether the record still holds what was opened.
  */
-export interface OpenedRecord {
+export interface OpenedRecord extends ParentFacts {
   readonly record: SpanRecord;
   /** Who opened it (the opener options of one pipeline): another pipeline's records are not trusted. */
   readonly owner: RecordOpenerOptions;
   readonly startTime: HrTime;
-  readonly traceState: TraceState | undefined;
-  readonly traceId: string;
-  readonly spanId: string;
   readonly parentSpanId: string | undefined;
-  readonly traceFlags: number;
-  readonly tracestate: string | undefined;
   readonly name: string;
   readonly kind: SpanRecordKind;
   readonly startTimeUnixNano: string;
-  /** The record as the parent of the next record this process opens (built once, when first asked). */
-  asParent?: ParentFacts;
 }
 
-/** A parent this process vouches for: its SpanContext (valid ids, local) and its tracestate text. */
-export interface ParentFacts {
-  readonly spanContext: SpanContext;
-  /** The parent record's tracestate text. */
+/** A parent this process vouches for: its SpanContext (valid ids, local) with its tracestate text. */
+export interface ParentFacts extends SpanContext {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly traceFlags: number;
+  readonly traceState: TraceState | undefined;
+  /** The record's tracestate text. */
   readonly tracestate: string | undefined;
-}
-
-/** An opened record as a parent, made once per record. */
-export function asParent(opened: OpenedRecord): ParentFacts {
-  if (opened.asParent === undefined) {
-    const spanContext: SpanContext = { traceId: opened.traceId, spanId: opened.spanId, traceFlags: opened.traceFlags, traceState: opened.traceState };
-    opened.asParent = { spanContext, tracestate: opened.tracestate };
-  }
-  return opened.asParent;
 }
 
 /**
@@ -201,7 +190,7 @@ function decide(
   attributes: Attributes,
 ): SamplingResult {
   const sampler = opener.sampler;
-  if (vouched !== undefined && options.context === undefined && isLocalParentSampler(sampler)) return sampler.shouldSampleLocalChild(vouched.spanContext, traceId);
+  if (vouched !== undefined && options.context === undefined && isLocalParentSampler(sampler)) return sampler.shouldSampleLocalChild(vouched, traceId);
   const baseContext = options.context ?? ROOT_CONTEXT;
   // the root context holds no span: a root needs no copy of it without one
   const context = parent ? trace.setSpanContext(baseContext, parent) : baseContext === ROOT_CONTEXT ? ROOT_CONTEXT : trace.deleteSpan(baseContext);
@@ -239,7 +228,7 @@ export function openSpanRecord(options: OpenRecordOptions, opener: RecordOpenerO
 export function openRecordWithFacts(options: OpenRecordOptions, opener: RecordOpenerOptions, vouched?: ParentFacts): OpenedRecord {
   const name = typeof options.name === 'string' && options.name !== '' ? options.name : DEFAULT_RECORD_NAME;
   const kind: SpanRecordKind = isRecordKind(options.kind) ? options.kind : 'internal';
-  const parent = vouched?.spanContext ?? parentSpanContextOf(options.parent);
+  const parent = vouched ?? parentSpanContextOf(options.parent);
   const traceId = parent?.traceId ?? opener.idGenerator.generateTraceId();
   const spanId = opener.idGenerator.generateSpanId();
   const attributes = sanitizeAttributes(options.attributes);
@@ -252,7 +241,7 @@ export function openRecordWithFacts(options: OpenRecordOptions, opener: RecordOp
   const random = (parent ? parentRandom : opener.randomTraceIds) ? FLAG_RANDOM : 0;
   const traceState = decision.traceState ?? parent?.traceState;
   // a child mostly keeps its parent's tracestate object: its text is the parent's, not serialized again
-  const tracestate = vouched !== undefined && traceState === vouched.spanContext.traceState ? vouched.tracestate : traceState?.serialize() || undefined;
+  const tracestate = vouched !== undefined && traceState === vouched.traceState ? vouched.tracestate : traceState?.serialize() || undefined;
   const decided = decision.attributes;
 
   // sanitizeAttributes returned a new object: the sampler's attributes can go straight into it

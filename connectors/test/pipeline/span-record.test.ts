@@ -8,7 +8,7 @@ import { ATTR_SPAN_INCOMPLETE, recordToReadableSpan } from '../../src/pipeline/r
 import { ParentBasedSampler } from '../../src/pipeline/sampling/parent-based-sampler';
 import { ConsistentProbabilitySampler } from '../../src/pipeline/sampling/consistent-probability-sampler';
 import { markTrustedCaller } from '../../src/pipeline/sampling/trusted-caller';
-import { asParent, openRecordWithFacts, openSpanRecord, parentSpanContextOf, recordToCarrier, validateRecord } from '../../src/pipeline/span-record';
+import { openRecordWithFacts, openSpanRecord, parentSpanContextOf, recordToCarrier, validateRecord } from '../../src/pipeline/span-record';
 
 class FixedIds implements IdGenerator {
   private span = 0;
@@ -97,11 +97,11 @@ describe('openSpanRecord', () => {
       shouldSample: (...args: Parameters<ParentBasedSampler['shouldSample']>) => (calls.push('shouldSample'), inner.shouldSample(...args)),
       shouldSampleLocalChild: (parent: SpanContext, traceId: string) => (calls.push('local'), inner.shouldSampleLocalChild(parent, traceId)),
     };
-    const child = openRecordWithFacts({ name: 'step' }, opener(sampler as unknown as ParentBasedSampler), asParent(root)).record;
+    const child = openRecordWithFacts({ name: 'step' }, opener(sampler as unknown as ParentBasedSampler), root).record;
     expect(calls).toEqual(['local']);
     expect(child).toMatchObject({ traceId: root.traceId, parentSpanId: root.spanId, traceFlags: root.traceFlags, tracestate: root.tracestate });
     // a context of the caller's (e.g. a trusted caller) goes to shouldSample with the parent in it
-    openRecordWithFacts({ name: 'step', context: markTrustedCaller(ROOT_CONTEXT) }, opener(sampler as unknown as ParentBasedSampler), asParent(root));
+    openRecordWithFacts({ name: 'step', context: markTrustedCaller(ROOT_CONTEXT) }, opener(sampler as unknown as ParentBasedSampler), root);
     expect(calls).toEqual(['local', 'shouldSample']);
   });
 });
