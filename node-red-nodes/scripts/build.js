@@ -1,7 +1,7 @@
 // Builds the package Node-RED loads: TypeScript in src/ bundled with esbuild into dist/, so the
 // packed package needs none of the workspace packages.
 //
-//   dist/shared.js        connectors + message contract + config-node registry (one copy, one registry)
+//   dist/shared.js        connectors (from source) + message contract + config-node registry (one copy, one registry)
 //   dist/nodes/<n>.js     one file per node, next to its editor HTML; imports ../shared.js
 //   dist/nodes/icons/     the palette icons (Node-RED looks beside the node files)
 //   dist/auto/plugin.js   the automatic-tracing runtime plugin; imports ../shared.js
@@ -27,11 +27,23 @@ const SCHEMA_LOOKUP_BUNDLED = "require('node:path').join(__dirname, 'schemas', '
 const schemaLocation = {
   name: 'schema-location',
   setup(build) {
-    build.onLoad({ filter: /schema-validator\.js$/ }, async (args) => {
+    build.onLoad({ filter: /schema-validator\.ts$/ }, async (args) => {
       const text = await fs.promises.readFile(args.path, 'utf8');
       if (!text.includes(SCHEMA_LOOKUP)) throw new Error(`${args.path}: expected ${SCHEMA_LOOKUP}; update scripts/build.js`);
-      return { contents: text.replace(SCHEMA_LOOKUP, SCHEMA_LOOKUP_BUNDLED), loader: 'js' };
+      return { contents: text.replace(SCHEMA_LOOKUP, SCHEMA_LOOKUP_BUNDLED), loader: 'ts' };
     });
+  },
+};
+
+// The connectors are bundled from their TypeScript sources, not from their CommonJS build: as ES
+// modules, their imports of each other and of OpenTelemetry (whose ES module build esbuild then
+// takes) become plain bindings. From the CommonJS build every imported function or enum is read
+// through one or two property getters at each use, on the per-span path too.
+const CONNECTORS_SOURCE = path.join(path.dirname(require.resolve('@threadline/connectors/package.json')), 'src', 'index.ts');
+const connectorsFromSource = {
+  name: 'connectors-from-source',
+  setup(build) {
+    build.onResolve({ filter: /^@threadline\/connectors$/ }, () => ({ path: CONNECTORS_SOURCE }));
   },
 };
 
@@ -75,7 +87,7 @@ function copyDir(from, to, filter) {
 
 async function main() {
   fs.rmSync(dist, { recursive: true, force: true });
-  await esbuild.build({ ...common, entryPoints: [path.join(src, 'shared.ts')], outfile: path.join(dist, 'shared.js'), plugins: [schemaLocation] });
+  await esbuild.build({ ...common, entryPoints: [path.join(src, 'shared.ts')], outfile: path.join(dist, 'shared.js'), plugins: [connectorsFromSource, schemaLocation] });
 
   const entries = [
     ...Object.values(pkg['node-red'].nodes),
