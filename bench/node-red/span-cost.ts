@@ -1,20 +1,17 @@
 // CPU time of automatic tracing per span, in one process and without Node-RED or sockets: the
 // plugin's hook handlers driven with the events Node-RED passes for the benchmark flow
 // (`http in` → 10 `change` → `http response`, 12 spans per request) over the real pipeline with
-// its default redaction rules, every span encoded as OTLP/protobuf by the exporter's encoder and
-// then discarded. A second case times the connectors' record path alone (open, track, end).
+// its default redaction rules, every span encoded as OTLP/protobuf when it is queued (as with the
+// OTLP exporter) and each finished request discarded. A second case times the connectors' record path alone (open, track, end).
 // CPU time (process.cpuUsage), so the figure barely moves when other work shares the machine.
 //
 //   node --import tsx bench/node-red/span-cost.ts [--requests N] [--case all|plugin|records]
 //
 // --case picks one of the two cases (e.g. to profile it alone with node --cpu-prof).
 import { parseArgs } from 'node:util';
-import { ExportResultCode } from '@opentelemetry/core';
-import type { ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createPipeline, createPropagator, loadConfig } from '@threadline/connectors';
 import type { Pipeline } from '@threadline/connectors';
-import { OtlpTraceEncoder } from '../../connectors/src/pipeline/export/otlp-protobuf-encoder';
+import { EncodedDiscardExporter } from '../encoded-discard-exporter';
 import { NodeTracer } from '../../node-red-nodes/src/auto/node-tracer';
 import type { RuntimeNode } from '../../node-red-nodes/src/auto/red-api';
 import { machine } from '../machine';
@@ -28,28 +25,12 @@ const SPANS_PER_REQUEST = CHANGE_NODES + 2;
 const FLUSH_EVERY = 200; // requests between flushes, so the queue never fills
 const CALLER = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 
-/** Encodes every batch as the OTLP exporter does and sends nothing. */
-class EncodingExporter implements SpanExporter {
-  spans = 0;
-  private readonly encoder = new OtlpTraceEncoder();
-
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    this.spans += spans.length;
-    this.encoder.encode(spans);
-    resultCallback({ code: ExportResultCode.SUCCESS });
-  }
-
-  async shutdown(): Promise<void> {}
-
-  async forceFlush(): Promise<void> {}
-}
-
-function setUp(): { pipeline: Pipeline; exporter: EncodingExporter; tracer: NodeTracer } {
+function setUp(): { pipeline: Pipeline; exporter: EncodedDiscardExporter; tracer: NodeTracer } {
   const config = loadConfig({
     env: {},
     overrides: { service: { name: 'span-cost' }, exporter: { protocol: 'http/protobuf', queue: { maxSize: 65_536, maxBatchSize: 512, scheduledDelayMillis: 1000 } } },
   });
-  const exporter = new EncodingExporter();
+  const exporter = new EncodedDiscardExporter();
   const pipeline = createPipeline(config, { exporter });
   const tracer = new NodeTracer(pipeline, createPropagator(config.propagation), { deadlineMs: 30_000, ignoreTypes: new Set() });
   return { pipeline, exporter, tracer };
@@ -90,7 +71,7 @@ function oneRecordRequest(pipeline: Pipeline): void {
   pipeline.endRecord(root);
 }
 
-async function measure(label: string, run: (n: number) => void, pipeline: Pipeline, exporter: EncodingExporter): Promise<void> {
+async function measure(label: string, run: (n: number) => void, pipeline: Pipeline, exporter: EncodedDiscardExporter): Promise<void> {
   const warm = Math.min(5000, REQUESTS);
   for (let n = 0; n < warm; n++) {
     run(n);

@@ -12,21 +12,19 @@ import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ExportResultCode } from '@opentelemetry/core';
-import type { ExportResult } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { createPipeline, PIPELINE_SCOPE_NAME } from '@threadline/connectors';
 // The built packages (npm run build), not their sources: code run through tsx gets esbuild's
 // keep-names helper on many closures, which the proxy in production does not pay.
-import type { EncodedSpanExporter, EncodedSpans } from '@threadline/connectors/dist/pipeline/export/encoded-spans';
-import { OtlpTraceEncoder, SpanBatchEncoder } from '@threadline/connectors/dist/pipeline/export/otlp-protobuf-encoder';
+import { OtlpTraceEncoder } from '@threadline/connectors/dist/pipeline/export/otlp-protobuf-encoder';
 import { loadInterceptorConfig } from '@threadline/interceptor';
 import { buildGeneration } from '@threadline/interceptor/dist/proxy/generation';
 import { RouteRedactor, RouteSampler } from '@threadline/interceptor/dist/proxy/per-route-seams';
 import type { ProxyRoute, RouteTracing } from '@threadline/interceptor/dist/proxy/proxy-route';
 import { ProxyTracer, extractParent } from '@threadline/interceptor/dist/proxy/proxy-tracer';
 import { UpstreamPools } from '@threadline/interceptor/dist/proxy/upstream-pools';
+import { EncodedDiscardExporter } from '../encoded-discard-exporter';
 import { machine } from '../machine';
 
 const { values: flags } = parseArgs({ options: { requests: { type: 'string', default: '100000' } } });
@@ -34,39 +32,6 @@ const REQUESTS = Number(flags.requests);
 if (!Number.isInteger(REQUESTS) || REQUESTS <= 0) throw new Error('--requests must be a positive integer');
 const WARMUP = Math.min(20_000, REQUESTS);
 const SAMPLE_SPANS = 256;
-
-/** Keeps the first spans it encodes, for the encoder comparison. */
-class SamplingBatchEncoder extends SpanBatchEncoder {
-  constructor(private readonly sample: ReadableSpan[]) {
-    super();
-  }
-
-  override add(span: ReadableSpan): void {
-    if (this.sample.length < SAMPLE_SPANS) this.sample.push(span);
-    super.add(span);
-  }
-}
-
-/** Takes requests encoded span by span, as the OTLP exporter does, and sends nothing. */
-class EncodingExporter implements EncodedSpanExporter {
-  readonly sample: ReadableSpan[] = [];
-
-  startBatch(): SpanBatchEncoder {
-    return this.sample.length < SAMPLE_SPANS ? new SamplingBatchEncoder(this.sample) : new SpanBatchEncoder();
-  }
-
-  exportEncoded(_spans: EncodedSpans, resultCallback: (result: ExportResult) => void): void {
-    setImmediate(() => resultCallback({ code: ExportResultCode.SUCCESS }));
-  }
-
-  export(_spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    resultCallback({ code: ExportResultCode.FAILED, error: new Error('the queue sends encoded requests') });
-  }
-
-  async shutdown(): Promise<void> {}
-
-  async forceFlush(): Promise<void> {}
-}
 
 /** A request as node hands it to the proxy, with the headers a load generator sends. */
 function incomingRequest(): IncomingMessage {
@@ -79,7 +44,7 @@ interface Setup {
   tracer: ProxyTracer;
   route: ProxyRoute;
   tracing: RouteTracing;
-  exporter: EncodingExporter;
+  exporter: EncodedDiscardExporter;
   flush: () => Promise<void>;
   close: () => Promise<void>;
 }
@@ -101,7 +66,7 @@ function setUp(mode: '0' | '100'): Setup {
   const pools = new UpstreamPools();
   const generation = buildGeneration(config, pools, {});
   const redactor = new RouteRedactor(generation.defaultRules.redactor);
-  const exporter = new EncodingExporter();
+  const exporter = new EncodedDiscardExporter(SAMPLE_SPANS);
   const pipeline = createPipeline(config.telemetry, { exporter, sampler: new RouteSampler(generation.defaultSampler), redactor });
   const route = generation.routes.routes[0]!;
   return {

@@ -71,6 +71,22 @@ describe('SpanBatchEncoder', () => {
     expect(Buffer.from(batch.finish())).toEqual(reference(spans));
   });
 
+  it('keeps a finished request intact while later batches reuse its working buffers', () => {
+    const first = Array.from({ length: 50 }, (_, index) => spanOf(`first-${index}`));
+    const second = Array.from({ length: 80 }, (_, index) => spanOf(`second-${index}`, RESOURCE_B, SCOPE_2));
+    const encode = (spans: ReadableSpan[]): Uint8Array => {
+      const batch = new SpanBatchEncoder();
+      for (const span of spans) batch.add(span);
+      return batch.finish();
+    };
+    const firstBytes = encode(first);
+    const secondBytes = encode(second);
+    const thirdBytes = encode(first);
+    expect(Buffer.from(firstBytes)).toEqual(reference(first));
+    expect(Buffer.from(secondBytes)).toEqual(reference(second));
+    expect(Buffer.from(thirdBytes)).toEqual(reference(first));
+  });
+
   it('leaves the batch as it was when a span cannot be encoded, and says why', () => {
     const good = [spanOf('first'), spanOf('second')];
     const broken = { ...spanOf('broken'), spanContext: () => { throw new Error('no context'); } } as ReadableSpan;
