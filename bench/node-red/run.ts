@@ -11,9 +11,12 @@
 // must have arrived as one trace of exactly 12 spans, at least as many traces as answered requests.
 //
 //   node --import tsx bench/node-red/run.ts [--duration S] [--connections N] [--rounds N] [--queue default|large]
-//        [--node-args="FLAGS"]
+//        [--node-args="FLAGS"] [--pin all|none]
 //
 // --node-args passes node flags to both Node-RED processes (the traced one and the untraced one).
+// On Linux with two or more cores both Node-RED processes (they are loaded in turns) run on a core
+// of their own and the load generator and the receiver on the rest (see bench/cpu-pinning.ts), as
+// the proxy benchmark does; --pin none lets the scheduler decide.
 //
 // --queue default uses automatic tracing's queue defaults (16,384 spans, batches of 2048); `large` a
 // queue of 100,000 spans, to tell queue drops from tracing cost. bench/node-red/span-cost.ts measures the
@@ -23,6 +26,7 @@ import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { NodeRedRuntime } from '../../test/support/node-red-runtime';
 import { startNodeRed } from '../../test/support/node-red-runtime';
+import { pinBenchmarkProcess, pinProcess } from '../cpu-pinning';
 import { machine } from '../machine';
 import { startBenchChild } from '../proxy/child-protocol';
 import type { BenchChild } from '../proxy/child-protocol';
@@ -39,6 +43,7 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', default: '3' },
     queue: { type: 'string', default: 'default' },
     'node-args': { type: 'string', default: '' },
+    pin: { type: 'string', default: 'all' },
   },
 });
 /** Node flags for both Node-RED processes (e.g. --no-allocation-site-pretenuring, which NODE_OPTIONS refuses). */
@@ -48,6 +53,8 @@ const CONNECTIONS = positive('connections', Number(flags.connections));
 const ROUNDS = positive('rounds', Number(flags.rounds));
 if (flags.queue !== 'default' && flags.queue !== 'large') throw new Error('--queue is default or large');
 const GOAL_RATIO = 0.7;
+if (flags.pin !== 'all' && flags.pin !== 'none') throw new Error('--pin is all or none');
+const PINNING = flags.pin === 'none' ? undefined : pinBenchmarkProcess();
 
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
@@ -68,17 +75,19 @@ async function loadRound(red: NodeRedRuntime, durationSeconds: number): Promise<
 
 
 async function main(): Promise<void> {
-  const command = `node --import tsx bench/node-red/run.ts --duration ${DURATION_S} --connections ${CONNECTIONS} --rounds ${ROUNDS} --queue ${flags.queue}${NODE_ARGS.length > 0 ? ` --node-args="${NODE_ARGS.join(' ')}"` : ''}`;
-  console.log(`Node-RED automatic tracing benchmark\n  machine: ${machine()}\n  load average: ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}\n  command: ${command}\n`);
+  const command = `node --import tsx bench/node-red/run.ts --duration ${DURATION_S} --connections ${CONNECTIONS} --rounds ${ROUNDS} --queue ${flags.queue}${NODE_ARGS.length > 0 ? ` --node-args="${NODE_ARGS.join(' ')}"` : ''} --pin ${flags.pin}`;
+  const placement = PINNING === undefined ? 'not pinned' : `Node-RED on cpu ${PINNING.target}; load generator and receiver on cpu ${PINNING.others}`;
+  console.log(`Node-RED automatic tracing benchmark\n  machine: ${machine()}\n  load average: ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}\n  cpus: ${placement}\n  command: ${command}\n`);
   const children: BenchChild[] = [];
   const runtimes: NodeRedRuntime[] = [];
   try {
-    const receiver = await startBenchChild('receiver', '../node-red/keeping-receiver.ts');
+    const receiver = await startBenchChild('receiver', '../node-red/keeping-receiver.ts', { cpus: PINNING?.others });
     children.push(receiver);
     const receiverUrl = `http://127.0.0.1:${receiver.port}`;
     const queue = flags.queue === 'large' ? { queue: { maxSize: 100_000 } } : {};
     const off = await startNodeRed({ nodeArgs: NODE_ARGS });
     runtimes.push(off);
+    if (PINNING !== undefined) pinProcess(off.pid, PINNING.target);
     const on = await startNodeRed({
       nodeArgs: NODE_ARGS,
       settings: {
@@ -91,6 +100,7 @@ async function main(): Promise<void> {
       },
     });
     runtimes.push(on);
+    if (PINNING !== undefined) pinProcess(on.pid, PINNING.target);
     const flow = benchFlow();
     await off.deploy(flow);
     await on.deploy(flow);

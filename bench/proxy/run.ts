@@ -19,19 +19,18 @@
 //        [--baseline DIR] [--node-args="FLAGS"] [--pin all|main|none]
 //
 // On Linux with two or more cores the proxy under test runs on a core of its own and everything
-// else on the rest (see cpuPinning): --pin all (default) places all of the proxy's threads there,
+// else on the rest (see bench/cpu-pinning.ts): --pin all (default) places all of the proxy's threads there,
 // main only its main thread (V8's GC helpers may run anywhere), none lets the scheduler decide.
 // --baseline DIR adds the cases base-off, base-0 and base-100: the same interceptor cases run from
 // another copy of the repository (DIR holds interceptor/src and bench/proxy, and resolves this
 // repository's node_modules), to compare two versions in one run on the same machine.
 // --node-args passes node flags (e.g. --max-semi-space-size=32) to this checkout's threadline
 // processes only, to try runtime settings against the baseline.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startReceiver } from '../../test/support/otlp-receiver-client';
+import { pinBenchmarkProcess } from '../cpu-pinning';
 import { machine } from '../machine';
 import { startBenchChild } from './child-protocol';
 import type { BenchChild, BenchChildOptions, ChildCounters } from './child-protocol';
@@ -64,29 +63,11 @@ if (flags.receiver !== 'discard' && flags.receiver !== 'decode') throw new Error
 const DECODING_RECEIVER = flags.receiver === 'decode';
 const PROFILE_DIR = flags['cpu-prof'] === undefined ? undefined : path.resolve(flags['cpu-prof']);
 if (!['all', 'main', 'none'].includes(flags.pin ?? '')) throw new Error('--pin is all, main or none');
-const PINNING = flags.pin === 'none' ? undefined : cpuPinning();
+const PINNING = flags.pin === 'none' ? undefined : pinBenchmarkProcess();
 /** Options that place a proxy under test: the whole process on its core, or only its main thread. */
-const proxyPlacement = (): BenchChildOptions => (PINNING === undefined ? {} : flags.pin === 'main' ? { mainThreadCpus: PINNING.proxy } : { cpus: PINNING.proxy });
+const proxyPlacement = (): BenchChildOptions => (PINNING === undefined ? {} : flags.pin === 'main' ? { mainThreadCpus: PINNING.target } : { cpus: PINNING.target });
 const BASELINE_SERVER = flags.baseline === undefined ? undefined : path.relative(__dirname, path.resolve(flags.baseline, 'bench', 'proxy', 'threadline-proxy-server.ts'));
 
-/**
- * The proxy under test gets a core of its own; the load generators, the upstream and the receiver
- * share the others, as they would sit on other machines in a deployment. Without this, on a small
- * machine the scheduler's time slices between the generator and the proxy show up as the proxy's
- * latency. Needs two cores and taskset (util-linux); otherwise nothing is pinned.
- */
-function cpuPinning(): { proxy: string; others: string } | undefined {
-  const cores = availableParallelism();
-  if (cores < 2 || process.platform !== 'linux') return undefined;
-  const pinning = { proxy: String(cores - 1), others: cores === 2 ? '0' : `0-${cores - 2}` };
-  try {
-    // this process and every thread it has (autocannon's and the paced generator's sockets run here)
-    execFileSync('taskset', ['-a', '-p', '-c', pinning.others, String(process.pid)], { stdio: 'ignore' });
-    return pinning;
-  } catch {
-    return undefined;
-  }
-}
 
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
@@ -211,7 +192,7 @@ async function main(): Promise<void> {
   console.log(
     PINNING === undefined
       ? 'cpus: not pinned (every process may run on any core)'
-      : `cpus: the proxy under test (${flags.pin === 'main' ? 'its main thread' : 'every thread'}) on cpu ${PINNING.proxy}; load generators, upstream and receiver on cpu ${PINNING.others}`,
+      : `cpus: the proxy under test (${flags.pin === 'main' ? 'its main thread' : 'every thread'}) on cpu ${PINNING.target}; load generators, upstream and receiver on cpu ${PINNING.others}`,
   );
   console.log(`pass 1: autocannon, ${CONNECTIONS} keep-alive connections, ${WARMUP_S} s warm-up + ${ROUNDS} rounds × ${DURATION_S} s per case, cases alternating`);
   console.log(`pass 2: paced, ${PACED_CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${ROUNDS} rounds × ${DURATION_S} s per case, cases alternating`);
