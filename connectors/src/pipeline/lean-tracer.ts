@@ -28,6 +28,8 @@ import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
 import { ATTR_EXCEPTION_MESSAGE, ATTR_EXCEPTION_STACKTRACE, ATTR_EXCEPTION_TYPE } from '@opentelemetry/semantic-conventions';
 import { isValidSpanIdHex, isValidTraceIdHex } from '../propagation/hex';
 import { FLAG_RANDOM } from '../propagation/traceparent';
+import type { ActiveSpanFn } from './active-span';
+import { startActiveSpanWith } from './active-span';
 import { toHrTime } from './time';
 
 /** The OpenTelemetry span limits (specification "Span Limits"), each a count or a length. */
@@ -74,8 +76,6 @@ const NONE: never[] = Object.freeze([]) as unknown as never[];
 /** Read once: an imported enum can be a getter call at every use once bundled. */
 const RECORD_AND_SAMPLED = SamplingDecision.RECORD_AND_SAMPLED;
 const NOT_RECORD = SamplingDecision.NOT_RECORD;
-
-type ActiveSpanFn<F> = F extends (span: Span) => unknown ? F : never;
 
 function validParent(context: Context, root: boolean | undefined): SpanContext | undefined {
   if (root) return undefined;
@@ -124,11 +124,7 @@ export class LeanTracer implements Tracer {
     b?: Context | ActiveSpanFn<F>,
     c?: ActiveSpanFn<F>,
   ): ReturnType<F> {
-    const fn = (typeof a === 'function' ? a : typeof b === 'function' ? b : c) as F;
-    const spanOptions = typeof a === 'object' ? a : undefined;
-    const parentContext = typeof b === 'object' ? b : contextApi.active();
-    const span = this.startSpan(name, spanOptions, parentContext);
-    return contextApi.with(trace.setSpan(parentContext, span), () => fn(span)) as ReturnType<F>;
+    return startActiveSpanWith(this, name, a, b, c);
   }
 }
 

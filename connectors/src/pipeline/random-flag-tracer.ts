@@ -5,8 +5,8 @@
 import type { Context, Span, SpanOptions, Tracer } from '@opentelemetry/api';
 import { context as contextApi, isSpanContextValid, trace } from '@opentelemetry/api';
 import { FLAG_RANDOM } from '../propagation/traceparent';
-
-type ActiveSpanFn<F> = F extends (span: Span) => unknown ? F : never;
+import type { ActiveSpanFn } from './active-span';
+import { startActiveSpanWith } from './active-span';
 
 export class RandomFlagTracer implements Tracer {
   constructor(
@@ -36,10 +36,6 @@ export class RandomFlagTracer implements Tracer {
     b?: Context | ActiveSpanFn<F>,
     c?: ActiveSpanFn<F>,
   ): ReturnType<F> {
-    const fn = (typeof a === 'function' ? a : typeof b === 'function' ? b : c) as F;
-    const options = typeof a === 'object' ? a : undefined;
-    const parentContext = typeof b === 'object' ? b : contextApi.active();
-    const span = this.startSpan(name, options, parentContext);
-    return contextApi.with(trace.setSpan(parentContext, span), () => fn(span)) as ReturnType<F>;
+    return startActiveSpanWith(this, name, a, b, c);
   }
 }
