@@ -3,18 +3,16 @@
 import type { Context, Span, SpanOptions, Tracer } from '@opentelemetry/api';
 import { context as contextApi, trace } from '@opentelemetry/api';
 
-export type ActiveSpanFn<F> = F extends (span: Span) => unknown ? F : never;
+type ActiveSpanFn = (span: Span) => unknown;
 
-export function startActiveSpanWith<F extends (span: Span) => unknown>(
-  tracer: Pick<Tracer, 'startSpan'>,
-  name: string,
-  a?: SpanOptions | ActiveSpanFn<F>,
-  b?: Context | ActiveSpanFn<F>,
-  c?: ActiveSpanFn<F>,
-): ReturnType<F> {
-  const fn = (typeof a === 'function' ? a : typeof b === 'function' ? b : c) as F;
-  const options = typeof a === 'object' ? a : undefined;
-  const parentContext = typeof b === 'object' ? b : contextApi.active();
-  const span = tracer.startSpan(name, options, parentContext);
-  return contextApi.with(trace.setSpan(parentContext, span), () => fn(span)) as ReturnType<F>;
+/** A startActiveSpan for `tracer` (every overload of the Tracer interface). */
+export function activeSpanStarter(tracer: Pick<Tracer, 'startSpan'>): Tracer['startActiveSpan'] {
+  const start = (name: string, a?: SpanOptions | ActiveSpanFn, b?: Context | ActiveSpanFn, c?: ActiveSpanFn): unknown => {
+    const fn = (typeof a === 'function' ? a : typeof b === 'function' ? b : c) as ActiveSpanFn;
+    const options = typeof a === 'object' ? a : undefined;
+    const parentContext = typeof b === 'object' ? b : contextApi.active();
+    const span = tracer.startSpan(name, options, parentContext);
+    return contextApi.with(trace.setSpan(parentContext, span), () => fn(span));
+  };
+  return start as Tracer['startActiveSpan'];
 }

@@ -28,8 +28,7 @@ import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
 import { ATTR_EXCEPTION_MESSAGE, ATTR_EXCEPTION_STACKTRACE, ATTR_EXCEPTION_TYPE } from '@opentelemetry/semantic-conventions';
 import { isValidSpanIdHex, isValidTraceIdHex } from '../propagation/hex';
 import { FLAG_RANDOM } from '../propagation/traceparent';
-import type { ActiveSpanFn } from './active-span';
-import { startActiveSpanWith } from './active-span';
+import { activeSpanStarter } from './active-span';
 import { toHrTime } from './time';
 
 /** The OpenTelemetry span limits (specification "Span Limits"), each a count or a length. */
@@ -115,17 +114,7 @@ export class LeanTracer implements Tracer {
     return span;
   }
 
-  startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;
-  startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, fn: F): ReturnType<F>;
-  startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, ctx: Context, fn: F): ReturnType<F>;
-  startActiveSpan<F extends (span: Span) => unknown>(
-    name: string,
-    a?: SpanOptions | ActiveSpanFn<F>,
-    b?: Context | ActiveSpanFn<F>,
-    c?: ActiveSpanFn<F>,
-  ): ReturnType<F> {
-    return startActiveSpanWith(this, name, a, b, c);
-  }
+  readonly startActiveSpan: Tracer['startActiveSpan'] = activeSpanStarter(this);
 }
 
 /** Cuts strings (and the strings of arrays) to the value length limit. */

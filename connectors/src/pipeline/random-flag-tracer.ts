@@ -5,8 +5,7 @@
 import type { Context, Span, SpanOptions, Tracer } from '@opentelemetry/api';
 import { context as contextApi, isSpanContextValid, trace } from '@opentelemetry/api';
 import { FLAG_RANDOM } from '../propagation/traceparent';
-import type { ActiveSpanFn } from './active-span';
-import { startActiveSpanWith } from './active-span';
+import { activeSpanStarter } from './active-span';
 
 export class RandomFlagTracer implements Tracer {
   constructor(
@@ -27,15 +26,5 @@ export class RandomFlagTracer implements Tracer {
     return span;
   }
 
-  startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;
-  startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, fn: F): ReturnType<F>;
-  startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, ctx: Context, fn: F): ReturnType<F>;
-  startActiveSpan<F extends (span: Span) => unknown>(
-    name: string,
-    a?: SpanOptions | ActiveSpanFn<F>,
-    b?: Context | ActiveSpanFn<F>,
-    c?: ActiveSpanFn<F>,
-  ): ReturnType<F> {
-    return startActiveSpanWith(this, name, a, b, c);
-  }
+  readonly startActiveSpan: Tracer['startActiveSpan'] = activeSpanStarter(this);
 }
