@@ -1,8 +1,8 @@
 // The seam between the export queue and an exporter that takes spans already encoded: the queue
 // encodes each span as it arrives (SpanBatchEncoder) and hands the exporter a finished request.
 // Spans are then garbage as soon as they are queued instead of living in the queue until their
-// batch leaves, which keeps them out of V8's old generation under load, and a batch is sent as it
-// is without a pause to encode it.
+// batch leaves (where, under load, they outlived young-generation collections), and a batch is
+// sent as it is, without a pause to encode it.
 import type { ExportResult } from '@opentelemetry/core';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { SpanBatchEncoder } from './otlp-protobuf-encoder';

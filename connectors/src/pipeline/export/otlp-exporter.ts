@@ -10,7 +10,7 @@ import { diag } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import { CompressionAlgorithm, createOtlpNetworkExportDelegate, ExporterMetrics, OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
 import { JsonTraceSerializer, ProtobufTraceSerializer, TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
-import type { IExportTraceServiceResponse, ISerializer } from '@opentelemetry/otlp-transformer';
+import type { IExporterMetricsHelper, IExportTraceServiceResponse, ISerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { ExporterConfig, TlsConfig } from '../../config/types';
 import type { EncodedSpanExporter, EncodedSpans } from './encoded-spans';
@@ -99,15 +99,11 @@ export function createOtlpExporter(config: ExporterConfig): SpanExporter | Encod
     concurrencyLimit: CONCURRENCY_LIMIT,
     compression: config.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
   };
-  const metrics = new ExporterMetrics<ReadableSpan[]>({
-    componentType: 'otlp_http_span_exporter',
-    metricsHelper: TraceExporterMetricsHelper,
-    url: url.href,
-    meterProvider: undefined,
-    responseAttributesFromError: () => ({}),
-  });
+  // One shape of exporter metrics for both request forms; only how spans are counted differs.
+  const metricsCounting = <T>(metricsHelper: IExporterMetricsHelper<T>): ExporterMetrics<T> =>
+    new ExporterMetrics<T>({ componentType: 'otlp_http_span_exporter', metricsHelper, url: url.href, meterProvider: undefined, responseAttributesFromError: () => ({}) });
   const exporter = new OTLPExporterBase<ReadableSpan[]>(
-    createOtlpNetworkExportDelegate(delegateOptions, json ? JsonTraceSerializer : protobufSerializer(), metrics, transport),
+    createOtlpNetworkExportDelegate(delegateOptions, json ? JsonTraceSerializer : protobufSerializer(), metricsCounting(TraceExporterMetricsHelper), transport),
   );
   // Over http/protobuf, requests the queue encoded go out through the same transport, options and
   // response handling, with the queue's bytes as the body.
@@ -117,13 +113,7 @@ export function createOtlpExporter(config: ExporterConfig): SpanExporter | Encod
         createOtlpNetworkExportDelegate(
           delegateOptions,
           ENCODED_SERIALIZER,
-          new ExporterMetrics<EncodedSpans>({
-            componentType: 'otlp_http_span_exporter',
-            metricsHelper: { name: 'span', countItems: (request) => request.spanCount },
-            url: url.href,
-            meterProvider: undefined,
-            responseAttributesFromError: () => ({}),
-          }),
+          metricsCounting<EncodedSpans>({ name: 'span', countItems: (request) => request.spanCount }),
           transport,
         ),
       );
