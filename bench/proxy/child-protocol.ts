@@ -92,7 +92,11 @@ export interface BenchChildOptions {
 
 /** Parent side: starts `script` (a TypeScript file in this folder) and resolves once it listens. */
 export function startBenchChild(name: string, script: string, options: BenchChildOptions = {}): Promise<BenchChild> {
-  const command = [process.execPath, ...(options.nodeArgs ?? []), '--import', 'tsx', path.join(__dirname, script), ...(options.args ?? [])];
+  // tsx's require hook compiles the script on the main thread. `--import tsx` would register its
+  // module hooks on a loader thread that lives as long as the process, and whose idle-time
+  // collections (several ms each) ran on the proxy's pinned core: pauses that production, running
+  // the built JavaScript, never has.
+  const command = [process.execPath, ...(options.nodeArgs ?? []), '--require', 'tsx/cjs', path.join(__dirname, script), ...(options.args ?? [])];
   const pinned = options.cpus === undefined ? command : ['taskset', '-c', options.cpus, ...command];
   const child = spawn(pinned[0], pinned.slice(1), {
     cwd: REPO_ROOT,

@@ -6,7 +6,12 @@
 // spaced rate (half of the slowest proxy's maximum) to every case and reports the p99 latency each
 // proxy adds over calling the upstream directly. Both passes alternate the cases in rounds
 // (A B C … A B C …) and report the median of the rounds, so other work on a shared machine spoils
-// at most one round of a case. Besides wall-clock figures, each proxy process reports the CPU time
+// at most one round of a case. Every round starts with a few unmeasured seconds of the same load:
+// between its rounds a case sits idle while the others run, V8 shrinks an idle process's young
+// generation, and the first seconds of load after that promote most short-lived objects and end in
+// a mark-compact each time the young generation grows back (three in about six seconds at 10,000
+// req/s). That is a step from idle to busy, not the steady load a round measures; `--warmup 0`
+// measures that step instead. Besides wall-clock figures, each proxy process reports the CPU time
 // it spent per request: that figure holds when other processes compete for the cores, and the
 // ratio of two of them is the throughput ratio of a CPU-bound proxy.
 //
@@ -14,7 +19,7 @@
 // (discard-receiver.ts), so the figures are the proxy's cost; `--receiver decode` sends to the
 // test suite's receiver instead, which decodes every span in JavaScript on the same cores.
 //
-//   node --import tsx bench/proxy/run.ts [--duration S] [--connections N] [--rounds N]
+//   node --import tsx bench/proxy/run.ts [--duration S] [--warmup S] [--connections N] [--rounds N]
 //        [--only direct,off,0,100,http-proxy-3] [--receiver discard|decode] [--cpu-prof DIR]
 //        [--baseline DIR] [--node-args="FLAGS"] [--pin all|main|none]
 //
@@ -42,6 +47,7 @@ import { fmtInt, fmtMiB, fmtMs, goalLine, median, table } from './report';
 const { values: flags } = parseArgs({
   options: {
     duration: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '8' },
     connections: { type: 'string', default: '32' },
     rounds: { type: 'string', default: '3' },
     only: { type: 'string' },
@@ -55,7 +61,8 @@ const { values: flags } = parseArgs({
 const DURATION_S = positive('duration', Number(flags.duration));
 const CONNECTIONS = positive('connections', Number(flags.connections));
 const ROUNDS = positive('rounds', Number(flags.rounds));
-const WARMUP_S = Math.min(2, DURATION_S);
+const WARMUP_S = Number(flags.warmup);
+if (!Number.isFinite(WARMUP_S) || WARMUP_S < 0) throw new Error('--warmup must be 0 or more seconds');
 // Fewer connections for the paced pass: at half load most of them would sit idle anyway.
 const PACED_CONNECTIONS = Math.max(4, Math.ceil(CONNECTIONS / 2));
 const DRAIN_TIMEOUT_MS = 120_000;
@@ -194,8 +201,8 @@ async function main(): Promise<void> {
       ? 'cpus: not pinned (every process may run on any core)'
       : `cpus: the proxy under test (${flags.pin === 'main' ? 'its main thread' : 'every thread'}) on cpu ${PINNING.target}; load generators, upstream and receiver on cpu ${PINNING.others}`,
   );
-  console.log(`pass 1: autocannon, ${CONNECTIONS} keep-alive connections, ${WARMUP_S} s warm-up + ${ROUNDS} rounds × ${DURATION_S} s per case, cases alternating`);
-  console.log(`pass 2: paced, ${PACED_CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${ROUNDS} rounds × ${DURATION_S} s per case, cases alternating`);
+  console.log(`pass 1: autocannon, ${CONNECTIONS} keep-alive connections, ${ROUNDS} rounds × (${WARMUP_S} s warm-up + ${DURATION_S} s) per case, cases alternating`);
+  console.log(`pass 2: paced, ${PACED_CONNECTIONS} connections, ${ROUNDS} rounds × (${WARMUP_S} s warm-up + ${DURATION_S} s) per case, cases alternating`);
   console.log(
     DECODING_RECEIVER
       ? 'spans: 100 % sampling exports to the test receiver, which decodes every span in JavaScript on the same cores'
@@ -234,7 +241,7 @@ async function main(): Promise<void> {
     console.log(`pass 1: maximum throughput`);
     for (let round = 1; round <= ROUNDS; round++) {
       for (const run of runs) {
-        if (round === 1) await measure(run, environment, () => runMaxLoad(run.url, { connections: CONNECTIONS, durationSeconds: WARMUP_S }));
+        if (WARMUP_S > 0) await measure(run, environment, () => runMaxLoad(run.url, { connections: CONNECTIONS, durationSeconds: WARMUP_S }));
         const sample = await measure(run, environment, () => runMaxLoad(run.url, { connections: CONNECTIONS, durationSeconds: DURATION_S }));
         run.max.push(sample);
         console.log(`  round ${round}  ${run.benchCase.name.padEnd(28)} ${fmtInt(sample.load.requestsPerSec).padStart(8)} req/s${cpuText(sample)}`);
@@ -248,7 +255,7 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const run of runs) {
         const paced = { requestsPerSec: halfRate, connections: PACED_CONNECTIONS };
-        if (round === 1) await measure(run, environment, () => runPacedLoad(run.url, { ...paced, durationSeconds: WARMUP_S }));
+        if (WARMUP_S > 0) await measure(run, environment, () => runPacedLoad(run.url, { ...paced, durationSeconds: WARMUP_S }));
         const sample = await measure(run, environment, () => runPacedLoad(run.url, { ...paced, durationSeconds: DURATION_S }));
         run.paced.push(sample);
         console.log(`  round ${round}  ${run.benchCase.name.padEnd(28)} p99 ${fmtMs(sample.load.p99Millis).padStart(7)} ms${cpuText(sample)}`);
