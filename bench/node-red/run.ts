@@ -4,13 +4,16 @@
 // OTLP/protobuf to a local receiver process), one with it off. The load (autocannon, keep-alive
 // connections, as fast as the flow answers) alternates between them in rounds (off on off on …),
 // and the median of the rounds is reported, so other work on a shared machine spoils at most one
-// round of a case. Besides requests per second, the CPU time each Node-RED process spent per
+// round of a case. Each round starts with a few unmeasured seconds of the same load (--warmup):
+// a process idles while the other is measured and while spans are collected, V8 shrinks an idle
+// process's young generation and grows it back only at mark-compacts, so the first seconds of load
+// after idle measure that step rather than the steady load. Besides requests per second, the CPU time each Node-RED process spent per
 // request (from /proc) is reported: that figure holds when other processes compete for the cores.
 //
 // No span lost: after each traced round the receiver decodes what it kept, and every request
 // must have arrived as one trace of exactly 12 spans, at least as many traces as answered requests.
 //
-//   node --import tsx bench/node-red/run.ts [--duration S] [--connections N] [--rounds N] [--queue default|large]
+//   node --import tsx bench/node-red/run.ts [--duration S] [--warmup S] [--connections N] [--rounds N] [--queue default|large]
 //        [--node-args="FLAGS"] [--pin all|none]
 //
 // --node-args passes node flags to both Node-RED processes (the traced one and the untraced one).
@@ -39,6 +42,7 @@ import type { KeptCount } from './keeping-receiver';
 const { values: flags } = parseArgs({
   options: {
     duration: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '8' },
     connections: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '3' },
     queue: { type: 'string', default: 'default' },
@@ -49,6 +53,7 @@ const { values: flags } = parseArgs({
 /** Node flags for both Node-RED processes (e.g. --no-allocation-site-pretenuring, which NODE_OPTIONS refuses). */
 const NODE_ARGS = (flags['node-args'] ?? '').split(/\s+/).filter((arg) => arg !== '');
 const DURATION_S = positive('duration', Number(flags.duration));
+const WARMUP_S = positive('warmup', Number(flags.warmup));
 const CONNECTIONS = positive('connections', Number(flags.connections));
 const ROUNDS = positive('rounds', Number(flags.rounds));
 if (flags.queue !== 'default' && flags.queue !== 'large') throw new Error('--queue is default or large');
@@ -75,7 +80,7 @@ async function loadRound(red: NodeRedRuntime, durationSeconds: number): Promise<
 
 
 async function main(): Promise<void> {
-  const command = `node --import tsx bench/node-red/run.ts --duration ${DURATION_S} --connections ${CONNECTIONS} --rounds ${ROUNDS} --queue ${flags.queue}${NODE_ARGS.length > 0 ? ` --node-args="${NODE_ARGS.join(' ')}"` : ''} --pin ${flags.pin}`;
+  const command = `node --import tsx bench/node-red/run.ts --duration ${DURATION_S} --warmup ${WARMUP_S} --connections ${CONNECTIONS} --rounds ${ROUNDS} --queue ${flags.queue}${NODE_ARGS.length > 0 ? ` --node-args="${NODE_ARGS.join(' ')}"` : ''} --pin ${flags.pin}`;
   const placement = PINNING === undefined ? 'not pinned' : `Node-RED on cpu ${PINNING.target}; load generator and receiver on cpu ${PINNING.others}`;
   console.log(`Node-RED automatic tracing benchmark\n  machine: ${machine()}\n  load average: ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}\n  cpus: ${placement}\n  command: ${command}\n`);
   const children: BenchChild[] = [];
@@ -105,17 +110,15 @@ async function main(): Promise<void> {
     await off.deploy(flow);
     await on.deploy(flow);
 
-    // warm-up: JIT, sockets, the exporter's connection
-    await loadRound(off, Math.min(2, DURATION_S));
-    await loadRound(on, Math.min(2, DURATION_S));
-    await collectSpans(receiverUrl, 6000);
-
     const results: { off: RoundResult[]; on: RoundResult[] } = { off: [], on: [] };
     const kept: KeptCount[] = [];
     let answeredTraced = 0;
     for (let round = 1; round <= ROUNDS; round++) {
+      await loadRound(off, WARMUP_S);
       const offResult = await loadRound(off, DURATION_S);
       results.off.push(offResult);
+      // the warm-up's spans are counted with the round's: every traced request must arrive
+      answeredTraced += (await loadRound(on, WARMUP_S)).responses;
       const onResult = await loadRound(on, DURATION_S);
       results.on.push(onResult);
       answeredTraced += onResult.responses;
