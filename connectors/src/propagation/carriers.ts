@@ -95,20 +95,62 @@ export const lowerCaseHeaderMapSetter: TextMapSetter<HeaderMap> = {
 };
 
 /**
- * Node's IncomingMessage. `headersDistinct` keeps repeated fields apart, where `headers` would
- * join two traceparent fields with ", " (still rejected: the joined value is malformed). Objects
- * without `headersDistinct` (HTTP/2 compatibility requests, test doubles) fall back to `headers`.
+ * Every value of the field `lowerName` (ASCII case-insensitive) in node's raw header list
+ * (`[name, value, name, value, …]`, as received): one string, several as string[], or undefined.
+ */
+export function rawHeaderFields(rawHeaders: readonly string[], lowerName: string): string | string[] | undefined {
+  let first: string | undefined;
+  let all: string[] | undefined;
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index]!;
+    if (name.length !== lowerName.length || (name !== lowerName && name.toLowerCase() !== lowerName)) continue;
+    const value = rawHeaders[index + 1]!;
+    if (first === undefined) first = value;
+    else if (all === undefined) all = [first, value];
+    else all.push(value);
+  }
+  return all ?? first;
+}
+
+/**
+ * The fields named in `lowerNames` (lower-case), read from node's raw header list: a header record
+ * with a string per field, or a string[] when the field was repeated.
+ */
+export function rawHeaderRecord(rawHeaders: readonly string[], lowerNames: readonly string[]): Record<string, string | string[]> {
+  const record: Record<string, string | string[]> = {};
+  for (const name of lowerNames) {
+    const values = rawHeaderFields(rawHeaders, name);
+    if (values !== undefined) record[name] = values;
+  }
+  return record;
+}
+
+/** The distinct lower-case field names of node's raw header list, in order. */
+function rawHeaderNames(rawHeaders: readonly string[]): string[] {
+  const names = new Set<string>();
+  for (let index = 0; index < rawHeaders.length; index += 2) names.add(rawHeaders[index]!.toLowerCase());
+  return [...names];
+}
+
+/**
+ * Node's IncomingMessage, read from its raw header list: repeated fields stay apart (where
+ * `headers` would join two traceparent fields with ", ", still rejected as malformed), and node's
+ * `headers` and `headersDistinct` objects, built on first use, are not built for this (building
+ * `headersDistinct` cost about a microsecond a request). Objects without a raw header list (test
+ * doubles) are read through `headersDistinct`, else `headers`.
  */
 export const incomingMessageGetter: TextMapGetter<IncomingMessage> = {
   get(request, key) {
     const name = key.toLowerCase();
+    const raw = request?.rawHeaders;
+    if (Array.isArray(raw)) return rawHeaderFields(raw, name);
     const distinct = request?.headersDistinct;
     if (distinct === undefined || distinct === null) return collectFields(request?.headers, name, stringOnly);
     const values = distinct[name];
     if (values === undefined || values.length === 0) return undefined;
     return values.length === 1 ? values[0] : values;
   },
-  keys: (request) => objectKeys(request?.headers),
+  keys: (request) => (Array.isArray(request?.rawHeaders) ? rawHeaderNames(request.rawHeaders) : objectKeys(request?.headers)),
 };
 
 /** Node's ClientRequest or ServerResponse; does nothing once the headers are sent. */

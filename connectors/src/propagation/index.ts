@@ -51,6 +51,8 @@ export {
   headerMapSetter,
   lowerCaseHeaderMapSetter,
   incomingMessageGetter,
+  rawHeaderFields,
+  rawHeaderRecord,
   outgoingMessageSetter,
   fetchHeadersGetter,
   fetchHeadersSetter,

@@ -13,6 +13,8 @@ import {
   headerMapSetter,
   incomingMessageGetter,
   lowerCaseHeaderMapSetter,
+  rawHeaderFields,
+  rawHeaderRecord,
   injectCarrier,
   jsonEnvelopeCarrier,
   messageHeadersGetter,
@@ -73,7 +75,7 @@ describe('IncomingMessage (real HTTP on loopback)', () => {
     expect(last.traceparent).toBe(TP);
     expect(last.tracestate).toEqual(['a=1', 'b=2']);
     expect(last.baggage).toBe('k=v');
-    expect(last.keys).toEqual(expect.arrayContaining(['traceparent', 'tracestate', 'baggage']));
+    expect(last.keys).toEqual(['host', 'connection', 'traceparent', 'tracestate', 'baggage']);
     expect(last.carrier).toEqual(CARRIER);
     expect(responseHeaders.traceparent).toBe(TP);
     expect(responseHeaders.tracestate).toBe('a=1,b=2');
@@ -91,7 +93,17 @@ describe('IncomingMessage (real HTTP on loopback)', () => {
     expect(seen[seen.length - 1].traceparent).toBeUndefined();
   });
 
-  test('a request object without headersDistinct falls back to headers', () => {
+  test("node's raw header list is read as received, case-insensitively, one value per field", () => {
+    const raw = ['Host', 'a.example', 'TraceParent', TP, 'tracestate', 'a=1', 'TRACESTATE', 'b=2', 'Content-Length', '0'];
+    expect(rawHeaderFields(raw, 'traceparent')).toBe(TP);
+    expect(rawHeaderFields(raw, 'tracestate')).toEqual(['a=1', 'b=2']);
+    expect(rawHeaderFields(raw, 'baggage')).toBeUndefined();
+    expect(rawHeaderFields([], 'host')).toBeUndefined();
+    expect(rawHeaderRecord(raw, ['host', 'tracestate', 'user-agent'])).toEqual({ host: 'a.example', tracestate: ['a=1', 'b=2'] });
+  });
+
+  test('a request object without a raw header list falls back to headersDistinct, then headers', () => {
+    expect(incomingMessageGetter.get({ headersDistinct: { traceparent: [TP, TP2] }, headers: {} } as never, 'traceparent')).toEqual([TP, TP2]);
     expect(incomingMessageGetter.get({ headers: { traceparent: TP } } as never, 'TraceParent')).toBe(TP);
     expect(incomingMessageGetter.get({} as never, 'traceparent')).toBeUndefined();
   });

@@ -11,7 +11,7 @@ import type { InterceptorConfig, RouteConfig, RouteSampling } from '../config/ty
 import type { TrafficDirection } from '../runtime-contracts';
 import { AllowedHosts } from './allowed-hosts';
 import type { ProxyRoute, RouteTracing } from './proxy-route';
-import { RouteTable, prefixRoute, upstreamOf } from './proxy-route';
+import { RouteTable, prefixRoute, spanHeaderNames, upstreamOf } from './proxy-route';
 import { withRouteSampler } from './per-route-seams';
 import { RouteRulesCompiler, type RouteRules } from './route-rules';
 import { poolKey, type UpstreamPoolOptions, type UpstreamPools } from './upstream-pools';
@@ -74,6 +74,7 @@ export function buildGeneration(config: InterceptorConfig, pools: UpstreamPools,
       samplerReadsAttributes: readsAttributes(sampling),
       rules,
       ...extra,
+      spanHeaderNames: spanHeaderNames(extra.captureHeaders.request),
     };
   };
   const compiler = new RouteRulesCompiler(env);

@@ -21,6 +21,13 @@ export interface RouteTracing {
   traceResponse: boolean;
   captureHeaders: CaptureHeaders;
   captureBody: CaptureBody;
+  /** Request header fields the span's attributes read (lower-case): host, user-agent and the captured ones. */
+  spanHeaderNames: readonly string[];
+}
+
+/** The request header fields a route's span reads: the conventions' host and user-agent, then the captured ones. */
+export function spanHeaderNames(captured: readonly string[]): string[] {
+  return [...new Set(['host', 'user-agent', ...captured.map((name) => name.toLowerCase())])];
 }
 
 /** Where a route forwards to. */

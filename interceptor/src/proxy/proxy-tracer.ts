@@ -5,7 +5,7 @@
 // and inject W3C context (and B3 where the route asks) with that span as the parent.
 import type { Attributes, Baggage, Context, Span, Tracer } from '@opentelemetry/api';
 import { ROOT_CONTEXT, SpanKind, propagation, trace } from '@opentelemetry/api';
-import { httpSemconv, lowerCaseHeaderMapSetter, incomingMessageGetter, markTrustedCaller, traceContextHeaders } from '@threadline/connectors';
+import { httpSemconv, lowerCaseHeaderMapSetter, incomingMessageGetter, markTrustedCaller, rawHeaderRecord, traceContextHeaders } from '@threadline/connectors';
 import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import type { IncomingMessage } from 'node:http';
 import type { ForwardHeaders } from './forwarded-headers';
@@ -124,13 +124,15 @@ export class ProxyTracer {
 /** The span's semantic-convention attributes, its route, and the baggage the rules copy onto it. */
 function spanAttributes(input: SpanStart, baggage: Baggage | undefined): Attributes {
   const { tracing, request } = input;
+  // only the fields the attributes read, from the raw list: node's header objects are not built for them
+  const headers = rawHeaderRecord(request.rawHeaders, tracing.spanHeaderNames);
   const attributes: Attributes =
     tracing.kind === SpanKind.SERVER
       ? httpSemconv.httpServerRequestAttributes({
           method: input.method,
           target: input.target,
           scheme: 'http',
-          headers: request.headers,
+          headers,
           captureHeaders: tracing.captureHeaders.request,
           clientAddress: input.clientAddress,
           protocolVersion: request.httpVersion,
@@ -139,7 +141,7 @@ function spanAttributes(input: SpanStart, baggage: Baggage | undefined): Attribu
       : httpSemconv.httpClientRequestAttributes({
           method: input.method,
           url: input.upstreamUrl,
-          headers: request.headers,
+          headers,
           captureHeaders: tracing.captureHeaders.request,
           protocolVersion: request.httpVersion,
         });

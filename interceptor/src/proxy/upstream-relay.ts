@@ -6,14 +6,19 @@
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { errors, type Dispatcher } from 'undici';
+import { rawHeaderFields } from '@threadline/connectors';
 import type { Abortable, Exchange, UpstreamRequest } from './exchange';
 import { forwardResponseHeaders } from './forwarded-headers';
 import { ClientGoneError, upstreamFailureMessage, upstreamFailureStatus } from './upstream-errors';
 
-/** True when the request carries a body (RFC 9112 §6.3: Content-Length other than 0, or Transfer-Encoding). */
-function hasBody(headers: NodeJS.Dict<string | string[]>): boolean {
-  const length = headers['content-length'];
-  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+/**
+ * True when the request carries a body (RFC 9112 §6.3: Content-Length other than 0, or
+ * Transfer-Encoding), read from the raw header list: node builds its `headers` object on first use.
+ */
+function hasBody(rawHeaders: readonly string[]): boolean {
+  if (rawHeaderFields(rawHeaders, 'transfer-encoding') !== undefined) return true;
+  const length = rawHeaderFields(rawHeaders, 'content-length');
+  return length !== undefined && length !== '0';
 }
 
 export class UpstreamRelay implements Dispatcher.DispatchHandler, Abortable {
@@ -47,7 +52,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler, Abortable {
         path: upstreamRequest.path,
         method: upstreamRequest.method as Dispatcher.HttpMethod,
         headers: upstreamRequest.headers,
-        body: hasBody(exchange.request.headers) ? this.requestBody() : null,
+        body: hasBody(exchange.request.rawHeaders) ? this.requestBody() : null,
         headersTimeout: 0,
         bodyTimeout: 0,
       },

@@ -188,6 +188,44 @@ describe('tracing', () => {
     expect(span.attributes['http.request.header.x-api-key']).toBeUndefined();
   });
 
+  test('a captured request header sent twice (any case) keeps one value per field', async () => {
+    await rawRequest(proxy.port, { path: '/partner/charges', headers: [['X-Tenant', 'acme'], ['x-tenant', 'globex']] });
+    const parentId = String(lastRequest().headers.traceparent).split('-')[2];
+    const span = (await proxy.spans()).find((candidate) => candidate.spanContext().spanId === parentId)!;
+    expect(span.attributes['http.request.header.x-tenant']).toEqual(['acme', 'globex']);
+  });
+
+  test("a traced request is read from node's raw header list: its header objects are never built", async () => {
+    // node builds IncomingMessage.headers and .headersDistinct on first read (about a microsecond a request)
+    const reads: string[] = [];
+    const emit = http.Server.prototype.emit;
+    const watch = function (this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
+      const request = args[0];
+      if (event === 'request' && request instanceof http.IncomingMessage && request.url?.startsWith('/orders/')) {
+        for (const name of ['headers', 'headersDistinct'] as const) {
+          const original = Object.getOwnPropertyDescriptor(http.IncomingMessage.prototype, name)!;
+          Object.defineProperty(request, name, {
+            configurable: true,
+            get() {
+              reads.push(name);
+              return original.get!.call(request);
+            },
+          });
+        }
+      }
+      return emit.call(this, event, ...args);
+    };
+    http.Server.prototype.emit = watch as typeof emit;
+    try {
+      await rawRequest(proxy.port, { path: '/orders/raw', method: 'POST', body: '{}', headers: [['traceparent', `00-${CALLER_TRACE}-${CALLER_SPAN}-01`], ['tracestate', 'a=1'], ['baggage', 'k=v'], ['user-agent', 'probe']] });
+    } finally {
+      http.Server.prototype.emit = emit;
+    }
+    expect(lastRequest().headers.traceparent).toMatch(new RegExp(`^00-${CALLER_TRACE}-`));
+    expect(lastRequest().body).toBe('{}');
+    expect(reads).toEqual([]);
+  });
+
   test('a route with tracing off forwards the caller headers untouched and makes no span', async () => {
     const before = (await proxy.spans()).length;
     await rawRequest(proxy.port, { path: '/quiet', headers: [['traceparent', `00-${CALLER_TRACE}-${CALLER_SPAN}-01`], ['baggage', 'k=v']] });
