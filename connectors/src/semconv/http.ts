@@ -109,8 +109,13 @@ export function capturedHeaderAttributes(
 /** Every value of a header, matched case-insensitively, one element per field or joined value. */
 export function headerValues(headers: HttpHeaderRecord, lowerName: string): string[] {
   const values: string[] = [];
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== lowerName || value === undefined) continue;
+  // No entry arrays and no lower-cased copy of every name: this runs for each absent header (a
+  // client without a User-Agent) on every request.
+  for (const key in headers) {
+    if (key.length !== lowerName.length || (key !== lowerName && key.toLowerCase() !== lowerName)) continue;
+    if (!Object.prototype.hasOwnProperty.call(headers, key)) continue;
+    const value = headers[key];
+    if (value === undefined) continue;
     if (typeof value === 'string') values.push(value);
     else if (typeof value === 'number') values.push(String(value));
     else values.push(...value);
