@@ -213,7 +213,7 @@ describe('tracing', () => {
           });
         }
       }
-      return emit.call(this, event, ...args);
+      return Reflect.apply(emit, this, [event, ...args]) as boolean;
     };
     http.Server.prototype.emit = watch as typeof emit;
     try {
