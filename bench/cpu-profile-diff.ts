@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { table } from './proxy/report';
 
 interface CallFrame {
   functionName: string;
@@ -71,13 +72,12 @@ function keyOf(frame: CallFrame): string {
 /** Self time in µs by key. */
 function selfTimes(file: string): Map<string, number> {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  // a key per profile node, not per sample: a profile has a few thousand nodes and far more samples
+  const keys = new Map(profile.nodes.map((node) => [node.id, keyOf(node.callFrame)]));
   const times = new Map<string, number>();
   profile.samples.forEach((id, index) => {
-    const frame = frames.get(id);
-    if (frame === undefined) return;
-    const key = keyOf(frame);
-    times.set(key, (times.get(key) ?? 0) + (profile.timeDeltas[index] ?? 0));
+    const key = keys.get(id);
+    if (key !== undefined) times.set(key, (times.get(key) ?? 0) + (profile.timeDeltas[index] ?? 0));
   });
   return times;
 }
@@ -86,25 +86,23 @@ const [fileA, fileB] = positionals as [string, string];
 const a = selfTimes(fileA);
 const b = selfTimes(fileB);
 // µs per request with --requests, else ms
-const scaleA = requests === undefined ? 1 / 1000 : 1 / requests[0]!;
-const scaleB = requests === undefined ? 1 / 1000 : 1 / requests[1]!;
+const scale = (side: 0 | 1): number => (requests === undefined ? 1 / 1000 : 1 / requests[side]!);
 const unit = requests === undefined ? 'ms' : 'µs/req';
 
 const rows = [...new Set([...a.keys(), ...b.keys()])]
   .filter((key) => key !== IDLE)
   .map((key) => {
-    const inA = (a.get(key) ?? 0) * scaleA;
-    const inB = (b.get(key) ?? 0) * scaleB;
+    const inA = (a.get(key) ?? 0) * scale(0);
+    const inB = (b.get(key) ?? 0) * scale(1);
     return { key, inA, inB, difference: inB - inA };
   })
   .sort((x, y) => Math.abs(y.difference) - Math.abs(x.difference));
 
-const total = (side: 'inA' | 'inB'): number => rows.reduce((sum, row) => sum + row[side], 0);
+const totalA = rows.reduce((sum, row) => sum + row.inA, 0);
+const totalB = rows.reduce((sum, row) => sum + row.inB, 0);
 const digits = requests === undefined ? 0 : 3;
-const cell = (value: number): string => value.toFixed(digits).padStart(10);
+const line = (key: string, inA: number, inB: number): string[] => [key, inA.toFixed(digits), inB.toFixed(digits), (inB - inA).toFixed(digits)];
 
 console.log(`A: ${fileA}\nB: ${fileB}`);
 console.log(`self time by ${flags.by}, ${unit}, idle left out; the ${top} biggest differences first\n`);
-console.log(`${'A'.padStart(10)}${'B'.padStart(10)}${'B − A'.padStart(10)}  ${flags.by}`);
-console.log(`${cell(total('inA'))}${cell(total('inB'))}${cell(total('inB') - total('inA'))}  (all)`);
-for (const row of rows.slice(0, top)) console.log(`${cell(row.inA)}${cell(row.inB)}${cell(row.difference)}  ${row.key}`);
+console.log(table([flags.by, 'A', 'B', 'B − A'], [line('(all)', totalA, totalB), ...rows.slice(0, top).map((row) => line(row.key, row.inA, row.inB))]));
